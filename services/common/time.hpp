@@ -1,0 +1,29 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "common/clock.hpp"
+
+namespace lantian {
+
+/// The district's default time zone. Days and deadlines are reckoned in the configured zone
+/// (this one unless LANTIAN_TIME_ZONE says otherwise), whatever the process's TZ.
+inline constexpr std::string_view kDistrictTimeZone = "Asia/Shanghai";
+
+/// Formats as RFC 3339 in the district's zone with microseconds when non-zero:
+/// `2026-11-27T08:00:00+08:00`.
+std::string FormatDistrictTime(TimePoint t);
+
+/// Parses RFC 3339 with a mandatory offset (`Z` or `±hh:mm`). Zone-less input → nullopt.
+std::optional<TimePoint> ParseRfc3339(std::string_view text);
+
+/// Microseconds since the Unix epoch, as PostgreSQL's `extract(epoch ...)*1e6` yields.
+inline TimePoint FromEpochMicros(long long us) { return TimePoint(std::chrono::microseconds(us)); }
+inline long long ToEpochMicros(TimePoint t) { return t.time_since_epoch().count(); }
+
+/// Sets the district zone once at start; throws std::runtime_error for an unknown name.
+void SetDistrictTimeZone(const std::string& name);
+
+}  // namespace lantian

@@ -1,0 +1,16 @@
+#pragma once
+
+#include <pqxx/field>
+
+#include <optional>
+
+namespace lantian::db {
+
+/// A nullable column as std::optional (libpqxx 6.4's field has no get<T>()).
+template <typename T>
+std::optional<T> Nullable(const pqxx::field& field) {
+    if (field.is_null()) return std::nullopt;
+    return field.as<T>();
+}
+
+}  // namespace lantian::db

@@ -1,0 +1,72 @@
+#include "db/pool.hpp"
+
+#include <pqxx/pqxx>
+#include <pqxx/nontransaction>
+
+#include "common/error.hpp"
+
+namespace lantian::db {
+
+std::string WithConnectDefaults(const std::string& url) {
+    std::string out = url;
+    const bool is_uri = out.rfind("postgresql://", 0) == 0 || out.rfind("postgres://", 0) == 0;
+    auto add = [&](const char* key, const char* value) {
+        if (out.find(key) != std::string::npos) return;
+        if (is_uri) {
+            out += (out.find('?') == std::string::npos ? '?' : '&');
+            out += std::string(key) + "=" + value;
+        } else {
+            out += std::string(" ") + key + "=" + value;
+        }
+    };
+    add("connect_timeout", "2");
+    add("application_name", "lantian");
+    add("keepalives_idle", "10");
+    return out;
+}
+
+Pool::Pool(std::string url, std::size_t size, std::chrono::milliseconds acquire_timeout)
+    : url_(WithConnectDefaults(url)), size_(size), acquire_timeout_(acquire_timeout) {}
+
+Pool::~Pool() = default;
+
+Pool::Lease::~Lease() {
+    if (pool_ && conn_) pool_->Release(std::move(conn_), broken_);
+}
+
+Pool::Lease Pool::Acquire() {
+    std::unique_lock lock(mutex_);
+    const bool got = available_.wait_for(lock, acquire_timeout_,
+                                         [&] { return !idle_.empty() || open_ < size_; });
+    if (!got) {
+        throw Error(ErrorCode::kUnavailable, "busy", "every database connection is busy");
+    }
+    if (!idle_.empty()) {
+        auto conn = std::move(idle_.back());
+        idle_.pop_back();
+        return Lease(*this, std::move(conn));
+    }
+    ++open_;
+    lock.unlock();
+    try {
+        auto conn = std::make_unique<pqxx::connection>(url_);
+        return Lease(*this, std::move(conn));
+    } catch (...) {
+        lock.lock();
+        --open_;
+        available_.notify_one();
+        throw;
+    }
+}
+
+void Pool::Release(std::unique_ptr<pqxx::connection> conn, bool broken) {
+    std::lock_guard lock(mutex_);
+    if (broken || !conn->is_open()) {
+        --open_;
+    } else {
+        idle_.push_back(std::move(conn));
+    }
+    available_.notify_one();
+}
+
+}  // namespace lantian::db

@@ -1,0 +1,64 @@
+#pragma once
+
+#include <pqxx/except>
+#include <pqxx/transaction>
+
+#include <chrono>
+#include <random>
+#include <thread>
+#include <type_traits>
+
+#include "db/pool.hpp"
+
+namespace lantian::db {
+
+inline constexpr int kMaxTransactionAttempts = 6;
+
+/// True for SQLSTATE classes 08 (connection exception) and 57P (operator intervention).
+inline bool IsConnectionLoss(const pqxx::sql_error& e) {
+    const std::string& state = e.sqlstate();
+    return state.rfind("08", 0) == 0 || state.rfind("57P", 0) == 0;
+}
+
+/// Runs `body(tx)` in a transaction at the given isolation level and commits. Serialization
+/// failures and deadlocks are retried (with jitter) so they never surface as errors; a broken
+/// connection marks the lease so the pool replaces it, then propagates (→ 503).
+/// `body` must be safe to run again: it may only touch the database through `tx`.
+template <pqxx::isolation_level Isolation = pqxx::read_committed, typename Body>
+auto InTransaction(Pool& pool, Body&& body) {
+    thread_local std::mt19937 rng{std::random_device{}()};
+    for (int attempt = 1;; ++attempt) {
+        auto lease = pool.Acquire();
+        try {
+            pqxx::transaction<Isolation> tx(*lease);
+            if constexpr (std::is_void_v<decltype(body(tx))>) {
+                body(tx);
+                tx.commit();
+                return;
+            } else {
+                auto result = body(tx);
+                tx.commit();
+                return result;
+            }
+        } catch (const pqxx::transaction_rollback&) {
+            if (attempt >= kMaxTransactionAttempts) throw;
+            std::uniform_int_distribution<int> jitter(1, 5 * attempt);
+            std::this_thread::sleep_for(std::chrono::milliseconds(jitter(rng)));
+        } catch (const pqxx::broken_connection&) {
+            lease.MarkBroken();
+            throw;
+        } catch (const pqxx::in_doubt_error&) {
+            lease.MarkBroken();
+            throw;
+        } catch (const pqxx::sql_error& e) {
+            // A server shutting down answers 57P01..03 before it closes the socket.
+            if (IsConnectionLoss(e)) {
+                lease.MarkBroken();
+                throw pqxx::broken_connection(e.what());
+            }
+            throw;
+        }
+    }
+}
+
+}  // namespace lantian::db

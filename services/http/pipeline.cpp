@@ -1,0 +1,128 @@
+#include "http/pipeline.hpp"
+
+#include <pqxx/except>
+
+#include <chrono>
+#include <random>
+
+#include "common/error.hpp"
+#include "common/log.hpp"
+#include "http/problem.hpp"
+#include "http/url.hpp"
+
+namespace lantian::http {
+
+namespace {
+
+constexpr std::size_t kDefaultBodyLimit = 64 * 1024;
+
+bool WellFormedRequestId(std::string_view id) {
+    if (id.empty() || id.size() > 128) return false;
+    for (const char c : id) {
+        const bool ok = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
+                        (c >= 'A' && c <= 'Z') || c == '-' || c == '_' || c == '.' || c == ':';
+        if (!ok) return false;
+    }
+    return true;
+}
+
+void CheckQueryParameters(const Request& request, const Route& route) {
+    std::vector<FieldError> unknown;
+    for (const auto& [name, value] : request.query) {
+        if (!route.options.query_params.contains(name)) {
+            unknown.push_back({name, "is not a parameter of this endpoint"});
+        }
+    }
+    if (unknown.empty()) return;
+    throw Error::InvalidArgument("unknown_parameter",
+                                 "unknown query parameter \"" + unknown.front().field + '"',
+                                 std::move(unknown));
+}
+
+}  // namespace
+
+std::string AcceptOrMakeRequestId(std::string_view from_client) {
+    if (WellFormedRequestId(from_client)) return std::string(from_client);
+    thread_local std::mt19937_64 rng{std::random_device{}()};
+    char buf[17];
+    std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(rng()));
+    return buf;
+}
+
+Pipeline::Pipeline(const Router& router, Metrics& metrics)
+    : router_(router),
+      metrics_(metrics),
+      access_log_(log::Get("access")),
+      error_log_(log::Get("http")) {}
+
+std::size_t Pipeline::BodyLimit(const std::string& method, const std::string& target) const {
+    const std::string path(target.substr(0, target.find('?')));
+    const Match match = router_.Find(method, path);
+    return match.route ? match.route->options.max_body : kDefaultBodyLimit;
+}
+
+Response Pipeline::Dispatch(Request& request, std::string& route_label) const {
+    ParseTarget(request.target, request.path, request.query);
+    const Match match = router_.Find(request.method, request.path);
+    if (!match.route) {
+        if (!match.allowed_methods.empty()) {
+            std::string allow;
+            for (const auto& m : match.allowed_methods) allow += (allow.empty() ? "" : ", ") + m;
+            Response r = ProblemResponse(405, "method_not_allowed",
+                                         "method " + request.method + " is not allowed here",
+                                         request.request_id);
+            r.Header("Allow", allow);
+            return r;
+        }
+        throw Error::NotFound("resource");
+    }
+    route_label = match.route->pattern;
+    request.route = match.route->pattern;
+    request.path_params = match.params;
+    CheckQueryParameters(request, *match.route);
+    if (!match.route->options.public_route && auth_) auth_(request, *match.route);
+    return match.route->handler(request);
+}
+
+Response Pipeline::Handle(Request& request) const {
+    const auto started = std::chrono::steady_clock::now();
+    request.request_id = AcceptOrMakeRequestId(request.Header("x-request-id"));
+    std::string route_label = "unmatched";
+    Response response;
+    try {
+        response = Dispatch(request, route_label);
+    } catch (const Error& e) {
+        response = ProblemResponse(e, request.request_id);
+    } catch (const pqxx::in_doubt_error&) {
+        // The commit may or may not have happened: the client must retry with the same key.
+        response = ProblemResponse(503, "commit_in_doubt",
+                                   "the outcome of the write is unknown; retry the request",
+                                   request.request_id);
+        response.Header("Retry-After", "1");
+    } catch (const pqxx::broken_connection&) {
+        response = ProblemResponse(503, "database_unavailable", "could not reach the database",
+                                   request.request_id);
+        response.Header("Retry-After", "1");
+    } catch (const std::exception& e) {
+        log::Error(*error_log_, log::Line("unhandled exception")
+                                    .Str("request_id", request.request_id)
+                                    .Str("route", route_label)
+                                    .Str("error", e.what()));
+        response = ProblemResponse(500, "internal", "internal error; see the server log",
+                                   request.request_id);
+    }
+    response.Header("X-Request-Id", request.request_id);
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    metrics_.Observe(request.method, route_label, response.status, seconds);
+    log::Info(*access_log_, log::Line("request")
+                                .Str("request_id", request.request_id)
+                                .Str("method", request.method)
+                                .Str("route", route_label)
+                                .Int("status", response.status)
+                                .Num("duration_ms", seconds * 1000.0)
+                                .Int("bytes", static_cast<std::int64_t>(response.body.size())));
+    return response;
+}
+
+}  // namespace lantian::http

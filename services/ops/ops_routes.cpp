@@ -1,0 +1,68 @@
+#include "ops/ops_routes.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <pqxx/pqxx>
+
+#include "db/migrator.hpp"
+#include "http/json_body.hpp"
+#include "ops/openapi.hpp"
+
+namespace lantian::ops {
+
+namespace {
+
+http::Response Ready(db::Pool& pool, http::Metrics& metrics) {
+    nlohmann::json body;
+    bool ready = false;
+    try {
+        auto lease = pool.Acquire();
+        try {
+            const auto status = db::InspectSchema(*lease, db::EmbeddedMigrations());
+            metrics.SetDatabaseUp(true);
+            body = {{"database", "up"},
+                    {"migrations_applied", status.applied},
+                    {"migrations_pending", status.pending},
+                    {"migrations_edited", status.edited}};
+            ready = status.current();
+        } catch (const pqxx::broken_connection&) {
+            lease.MarkBroken();
+            throw;
+        } catch (const pqxx::sql_error&) {
+            lease.MarkBroken();
+            throw pqxx::broken_connection("query failed");
+        }
+    } catch (const pqxx::broken_connection&) {
+        metrics.SetDatabaseUp(false);
+        body = {{"database", "unreachable"}};
+    }
+    body["status"] = ready ? "ready" : "not_ready";
+    http::Response r = http::JsonResponse(ready ? 200 : 503, body);
+    if (!ready) r.Header("Retry-After", "1");
+    return r;
+}
+
+}  // namespace
+
+void RegisterOpsRoutes(http::Router& router, db::Pool& pool, http::Metrics& metrics) {
+    const http::RouteOptions open{.public_route = true};
+    router.Add("GET", "/healthz", open, [](http::Request&) {
+        return http::JsonResponse(200, {{"status", "alive"}});
+    });
+    router.Add("GET", "/readyz", open,
+               [&pool, &metrics](http::Request&) { return Ready(pool, metrics); });
+    router.Add("GET", "/metrics", open, [&metrics](http::Request&) {
+        http::Response r;
+        r.content_type = "text/plain; version=0.0.4; charset=utf-8";
+        r.body = metrics.Render();
+        return r;
+    });
+    router.Add("GET", "/api/v1/openapi.yaml", open, [](http::Request&) {
+        http::Response r;
+        r.content_type = "application/yaml; charset=utf-8";
+        r.body = std::string(OpenApiYaml());
+        return r;
+    });
+}
+
+}  // namespace lantian::ops

@@ -1,0 +1,75 @@
+#include "server/config.hpp"
+
+#include <CLI/CLI.hpp>
+
+#include <charconv>
+#include <regex>
+#include <stdexcept>
+
+namespace lantian::server {
+
+void Config::AddDatabaseOption(CLI::App& app) {
+    app.add_option("--database-url", database_url, "libpq URI of the PostgreSQL database")
+        ->envname("LANTIAN_DATABASE_URL")
+        ->required();
+    app.add_option("--log-level", log_level, "trace, debug, info, warn, error")
+        ->envname("LANTIAN_LOG_LEVEL")
+        ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}));
+    app.add_option("--time-zone", time_zone, "the district's IANA time zone")
+        ->envname("LANTIAN_TIME_ZONE");
+}
+
+void Config::AddServeOptions(CLI::App& app) {
+    app.add_option("--listen", listen, "host:port to serve on")->envname("LANTIAN_LISTEN");
+    app.add_option("--io-threads", io_threads, "threads doing socket I/O")
+        ->envname("LANTIAN_IO_THREADS")
+        ->check(CLI::Range(1, 64));
+    app.add_option("--workers", workers, "handler threads, each with a database connection")
+        ->envname("LANTIAN_WORKERS")
+        ->check(CLI::Range(1, 256));
+    app.add_option("--max-connections", max_connections, "open client connections at most")
+        ->envname("LANTIAN_MAX_CONNECTIONS")
+        ->check(CLI::Range(1, 100000));
+    app.add_option("--header-timeout-ms", header_timeout_ms,
+                   "time to receive a request header (and idle keep-alive)")
+        ->envname("LANTIAN_HEADER_TIMEOUT_MS")
+        ->check(CLI::Range(100, 600'000));
+    app.add_option("--body-timeout-ms", body_timeout_ms, "time to receive a body or send a reply")
+        ->envname("LANTIAN_BODY_TIMEOUT_MS")
+        ->check(CLI::Range(100, 600'000));
+    app.add_option("--db-acquire-timeout-ms", db_acquire_timeout_ms,
+                   "wait for a free database connection before answering 503")
+        ->envname("LANTIAN_DB_ACQUIRE_TIMEOUT_MS")
+        ->check(CLI::Range(10, 60'000));
+}
+
+ServerOptions Config::ToServerOptions() const {
+    const auto colon = listen.rfind(':');
+    unsigned port = 0;
+    if (colon == std::string::npos || colon == 0) {
+        throw std::invalid_argument("--listen must be host:port, got \"" + listen + '"');
+    }
+    const std::string port_text = listen.substr(colon + 1);
+    auto [ptr, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
+    if (ec != std::errc() || ptr != port_text.data() + port_text.size() || port > 65535) {
+        throw std::invalid_argument("--listen has an invalid port: \"" + listen + '"');
+    }
+    ServerOptions o;
+    o.host = listen.substr(0, colon);
+    if (o.host.size() > 2 && o.host.front() == '[') o.host = o.host.substr(1, o.host.size() - 2);
+    o.port = static_cast<std::uint16_t>(port);
+    o.io_threads = io_threads;
+    o.worker_threads = workers;
+    o.max_connections = max_connections;
+    o.header_timeout = std::chrono::milliseconds(header_timeout_ms);
+    o.body_timeout = std::chrono::milliseconds(body_timeout_ms);
+    return o;
+}
+
+std::string RedactUrl(const std::string& url) {
+    static const std::regex kUserInfo(R"(^(postgres(?:ql)?://[^:/@]*):[^@]*@)");
+    static const std::regex kKeyword(R"((password\s*=\s*)\S+)");
+    return std::regex_replace(std::regex_replace(url, kUserInfo, "$1:***@"), kKeyword, "$1***");
+}
+
+}  // namespace lantian::server

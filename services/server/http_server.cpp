@@ -1,0 +1,278 @@
+// The only translation unit that includes Beast/Asio (they cost ~20 s to compile).
+#include "server/http_server.hpp"
+
+#include <boost/asio.hpp>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+#include <algorithm>
+#include <atomic>
+#include <csignal>
+#include <mutex>
+#include <set>
+
+#include "common/log.hpp"
+#include "http/problem.hpp"
+
+namespace lantian::server {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = beast::http;
+using tcp = asio::ip::tcp;
+using asio::use_awaitable;
+constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
+
+namespace {
+
+struct Connection {
+    beast::tcp_stream* stream;
+    bool busy = false;
+};
+
+}  // namespace
+
+struct HttpServer::Impl {
+    Impl(const http::Pipeline& p, ServerOptions o)
+        : pipeline(p),
+          options(std::move(o)),
+          ioc(std::max(1, options.io_threads)),
+          workers(static_cast<std::size_t>(std::max(1, options.worker_threads))),
+          acceptor(ioc),
+          signals(ioc, SIGINT, SIGTERM),
+          log(log::Get("server")) {}
+
+    asio::awaitable<void> Accept();
+    asio::awaitable<void> Session(tcp::socket socket);
+    asio::awaitable<bool> WriteResponse(beast::tcp_stream& stream, http::Response response,
+                                        bool keep_alive, bool head);
+    void Drain();
+
+    const http::Pipeline& pipeline;
+    ServerOptions options;
+    asio::io_context ioc;
+    asio::thread_pool workers;
+    tcp::acceptor acceptor;
+    asio::signal_set signals;
+    std::shared_ptr<spdlog::logger> log;
+    std::atomic<bool> draining{false};
+    std::mutex mutex;
+    std::set<Connection*> connections;
+};
+
+namespace {
+
+http::Response EarlyProblem(int status, std::string_view slug, std::string_view detail) {
+    http::Response r =
+        http::ProblemResponse(status, slug, detail, http::AcceptOrMakeRequestId(""));
+    r.close_connection = true;
+    return r;
+}
+
+/// obs-fold (a header line continued on the next line) is deprecated by RFC 9112 and a
+/// request-smuggling vector; Beast 1.81 accepts it, so it is refused here on the raw bytes.
+bool HasObsFold(std::string_view head) {
+    return head.find("\r\n ") != std::string_view::npos ||
+           head.find("\r\n\t") != std::string_view::npos;
+}
+
+http::Request ToRequest(bhttp::request<bhttp::string_body>&& in) {
+    http::Request req;
+    req.method = std::string(in.method_string());
+    req.target = std::string(in.target());
+    for (const auto& field : in) {
+        std::string name(field.name_string());
+        std::transform(name.begin(), name.end(), name.begin(),
+                       [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+        auto [it, inserted] = req.headers.emplace(name, std::string(field.value()));
+        if (!inserted) it->second += ", " + std::string(field.value());
+    }
+    req.body = std::move(in.body());
+    return req;
+}
+
+}  // namespace
+
+asio::awaitable<bool> HttpServer::Impl::WriteResponse(beast::tcp_stream& stream,
+                                                      http::Response response, bool keep_alive,
+                                                      bool head) {
+    bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(response.status), 11};
+    res.set(bhttp::field::server, "lantian");
+    res.set(bhttp::field::content_type, response.content_type);
+    for (auto& [name, value] : response.headers) res.insert(name, value);
+    keep_alive = keep_alive && !response.close_connection && !draining.load();
+    res.keep_alive(keep_alive);
+    const std::size_t length = response.body.size();
+    if (!head) res.body() = std::move(response.body);
+    res.content_length(length);
+    stream.expires_after(options.body_timeout);
+    auto [ec, n] = co_await bhttp::async_write(stream, res, kTuple);
+    co_return !ec && keep_alive;
+}
+
+asio::awaitable<void> HttpServer::Impl::Session(tcp::socket socket) {
+    beast::tcp_stream stream(std::move(socket));
+    Connection self{&stream};
+    {
+        std::lock_guard lock(mutex);
+        if (connections.size() >= options.max_connections) co_return;
+        connections.insert(&self);
+    }
+    const std::size_t max_read = options.max_header_bytes + options.max_target_bytes;
+    std::string raw;  // bytes read and not yet parsed
+    for (;;) {
+        self.busy = false;
+        if (draining) break;
+        stream.expires_after(options.header_timeout);
+        auto [read_ec, header_bytes] =
+            co_await asio::async_read_until(stream, asio::dynamic_buffer(raw, max_read),
+                                            "\r\n\r\n", kTuple);
+        self.busy = true;
+        if (read_ec == asio::error::not_found) {
+            const auto line_end = raw.find("\r\n");
+            const bool long_target = line_end == std::string::npos || line_end > options.max_target_bytes;
+            co_await WriteResponse(
+                stream,
+                long_target ? EarlyProblem(414, "uri_too_long", "request target is too long")
+                            : EarlyProblem(431, "header_too_large", "request header is too large"),
+                false, false);
+            break;
+        }
+        if (read_ec) break;  // closed, timed out or cancelled by a drain
+        const std::string_view head(raw.data(), header_bytes);
+        if (head.find("\r\n") > options.max_target_bytes) {
+            co_await WriteResponse(stream, EarlyProblem(414, "uri_too_long", "request target is too long"), false, false);
+            break;
+        }
+        if (header_bytes > options.max_header_bytes) {
+            co_await WriteResponse(stream, EarlyProblem(431, "header_too_large", "request header is too large"), false, false);
+            break;
+        }
+        bhttp::request_parser<bhttp::string_body> parser;
+        parser.header_limit(static_cast<std::uint32_t>(header_bytes + 1));
+        beast::error_code parse_ec;
+        parser.put(asio::buffer(raw.data(), header_bytes), parse_ec);
+        const auto& header = parser.get();
+        const bool framing_attack =
+            header.count(bhttp::field::transfer_encoding) > 0 &&
+            header.count(bhttp::field::content_length) > 0;
+        if (parse_ec || !parser.is_header_done() || framing_attack || HasObsFold(head) ||
+            header.count(bhttp::field::content_length) > 1) {
+            co_await WriteResponse(stream, EarlyProblem(400, "bad_request", "malformed HTTP request"), false, false);
+            break;
+        }
+        const std::size_t limit = pipeline.BodyLimit(std::string(header.method_string()),
+                                                      std::string(header.target()));
+        if (const auto length = parser.content_length(); length && *length > limit) {
+            co_await WriteResponse(
+                stream, EarlyProblem(413, "payload_too_large", "request body is too large for this endpoint"),
+                false, false);
+            break;
+        }
+        parser.body_limit(limit);
+        beast::flat_buffer buffer;
+        const std::size_t rest = raw.size() - header_bytes;
+        auto dest = buffer.prepare(rest);
+        asio::buffer_copy(dest, asio::buffer(raw.data() + header_bytes, rest));
+        buffer.commit(rest);
+        raw.clear();
+        if (!parser.is_done()) {
+            stream.expires_after(options.body_timeout);
+            auto [body_ec, body_bytes] = co_await bhttp::async_read(stream, buffer, parser, kTuple);
+            if (body_ec == bhttp::error::body_limit) {
+                co_await WriteResponse(
+                    stream, EarlyProblem(413, "payload_too_large", "request body is too large for this endpoint"),
+                    false, false);
+                break;
+            }
+            if (body_ec) {
+                if (body_ec != beast::error::timeout && body_ec != asio::error::eof &&
+                    body_ec != asio::error::operation_aborted) {
+                    co_await WriteResponse(stream, EarlyProblem(400, "bad_request", "malformed HTTP body"), false, false);
+                }
+                break;
+            }
+        }
+        // Pipelined bytes after this request belong to the next one.
+        raw.assign(static_cast<const char*>(buffer.data().data()), buffer.size());
+        const bool keep_alive = parser.keep_alive();
+        const bool head_request = parser.get().method() == bhttp::verb::head;
+        http::Request request = ToRequest(parser.release());
+        http::Response response = co_await asio::co_spawn(
+            workers,
+            [this, &request]() -> asio::awaitable<http::Response> {
+                co_return pipeline.Handle(request);
+            },
+            use_awaitable);
+        if (!co_await WriteResponse(stream, std::move(response), keep_alive, head_request)) break;
+    }
+    {
+        std::lock_guard lock(mutex);
+        connections.erase(&self);
+    }
+    beast::error_code ignored;
+    stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
+}
+
+asio::awaitable<void> HttpServer::Impl::Accept() {
+    for (;;) {
+        auto [ec, socket] = co_await acceptor.async_accept(asio::make_strand(ioc), kTuple);
+        if (ec) {
+            if (!acceptor.is_open() || draining) co_return;
+            continue;  // e.g. EMFILE: keep serving the connections we have
+        }
+        auto executor = socket.get_executor();
+        asio::co_spawn(executor, Session(std::move(socket)), asio::detached);
+    }
+}
+
+void HttpServer::Impl::Drain() {
+    draining = true;
+    beast::error_code ignored;
+    acceptor.close(ignored);
+    std::lock_guard lock(mutex);
+    for (Connection* c : connections) {
+        // Runs on the connection's strand; a busy connection finishes its request first.
+        asio::post(c->stream->get_executor(), [this, c] {
+            std::lock_guard inner(mutex);
+            if (connections.contains(c) && !c->busy) c->stream->socket().cancel();
+        });
+    }
+}
+
+HttpServer::HttpServer(const http::Pipeline& pipeline, ServerOptions options)
+    : impl_(std::make_unique<Impl>(pipeline, std::move(options))) {}
+
+HttpServer::~HttpServer() {
+    impl_->workers.join();
+}
+
+std::uint16_t HttpServer::Listen() {
+    auto& acceptor = impl_->acceptor;
+    const tcp::endpoint endpoint(asio::ip::make_address(impl_->options.host), impl_->options.port);
+    acceptor.open(endpoint.protocol());
+    acceptor.set_option(asio::socket_base::reuse_address(true));
+    acceptor.bind(endpoint);
+    acceptor.listen(asio::socket_base::max_listen_connections);
+    return acceptor.local_endpoint().port();
+}
+
+void HttpServer::Run(const std::function<void()>& on_signal) {
+    impl_->signals.async_wait([this, on_signal](const beast::error_code& ec, int signal) {
+        if (ec) return;
+        log::Info(*impl_->log, log::Line("draining").Int("signal", signal));
+        if (on_signal) on_signal();
+        impl_->Drain();
+    });
+    asio::co_spawn(impl_->ioc, impl_->Accept(), asio::detached);
+    std::vector<std::thread> threads;
+    for (int i = 1; i < impl_->options.io_threads; ++i) {
+        threads.emplace_back([this] { impl_->ioc.run(); });
+    }
+    impl_->ioc.run();
+    for (auto& t : threads) t.join();
+    impl_->workers.join();
+}
+
+}  // namespace lantian::server

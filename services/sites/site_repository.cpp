@@ -1,0 +1,168 @@
+#include "sites/site_repository.hpp"
+
+#include <pqxx/pqxx>
+
+#include "common/time.hpp"
+#include "db/nullable.hpp"
+
+namespace lantian::sites {
+
+namespace {
+
+// $p is the query point for `near` (null otherwise); distance is null without it.
+constexpr const char* kColumns = R"(
+    s.id, s.kind, s.name, s.address,
+    st_y(s.location::geometry), st_x(s.location::geometry),
+    s.subdistrict_id,
+    coalesce(s.responsible_party ->> 'name', ''),
+    coalesce(s.responsible_party ->> 'contact_name', ''),
+    coalesce(s.responsible_party ->> 'phone', ''),
+    s.attributes::text, s.status, s.version,
+    (extract(epoch from s.created_at) * 1000000)::bigint,
+    (extract(epoch from s.updated_at) * 1000000)::bigint)";
+
+const std::string kFind =
+    std::string("select") + kColumns + ", null::float8 from sites s where s.id = $1";
+
+const std::string kInsert = R"(
+    with s as (
+        insert into sites (kind, name, address, location, subdistrict_id, responsible_party,
+                           attributes, status)
+        values ($1, $2, $3, st_setsrid(st_makepoint($5, $4), 4326)::geography, $6,
+                jsonb_build_object('name', $7::text, 'contact_name', $8::text, 'phone', $9::text),
+                $10::jsonb, $11)
+        returning *)
+    select)" + std::string(kColumns) + ", null::float8 from s";
+
+const std::string kUpdate = R"(
+    with s as (
+        update sites set
+            kind = $3, name = $4, address = $5,
+            location = st_setsrid(st_makepoint($7, $6), 4326)::geography,
+            subdistrict_id = $8,
+            responsible_party = jsonb_build_object('name', $9::text, 'contact_name', $10::text,
+                                                   'phone', $11::text),
+            attributes = $12::jsonb, status = $13,
+            version = version + 1, updated_at = now()
+        where id = $1 and version = $2
+        returning *)
+    select)" + std::string(kColumns) + ", null::float8 from s";
+
+const std::string kList = std::string("select") + kColumns + R"(, null::float8
+    from sites s
+    where ($1::text is null or s.kind = $1)
+      and ($2::bigint is null or s.subdistrict_id = $2)
+      and ($3::text is null or s.status = $3)
+      and ($4::text is null or s.name ilike $4 or s.address ilike $4)
+      and s.id > $5
+    order by s.id
+    limit $6)";
+
+// Keyset pagination on (distance, id); the distance is recomputed identically each time.
+const std::string kListNear = R"(
+    with p as (select st_setsrid(st_makepoint($8, $7), 4326)::geography as g)
+    select)" + std::string(kColumns) + R"(, st_distance(s.location, p.g)
+    from sites s, p
+    where st_dwithin(s.location, p.g, $9)
+      and ($1::text is null or s.kind = $1)
+      and ($2::bigint is null or s.subdistrict_id = $2)
+      and ($3::text is null or s.status = $3)
+      and ($4::text is null or s.name ilike $4 or s.address ilike $4)
+      and ($10::float8 is null or (st_distance(s.location, p.g), s.id) > ($10::float8, $5::bigint))
+    order by st_distance(s.location, p.g), s.id
+    limit $6)";
+
+constexpr const char* kLocate = R"(
+    select id from units
+    where kind in ('subdistrict', 'park')
+      and st_covers(boundary, st_setsrid(st_makepoint($2, $1), 4326))
+    order by id
+    limit 1)";
+
+constexpr const char* kIsTerritorial =
+    "select exists (select 1 from units where id = $1 and kind in ('subdistrict', 'park'))";
+
+Site FromRow(const pqxx::row& row) {
+    Site s;
+    s.id = row[0].as<long long>();
+    s.kind = row[1].as<std::string>();
+    s.name = row[2].as<std::string>();
+    s.address = row[3].as<std::string>();
+    s.location = {row[4].as<double>(), row[5].as<double>()};
+    s.subdistrict_id = row[6].as<long long>();
+    s.responsible_party = {row[7].as<std::string>(), row[8].as<std::string>(),
+                           row[9].as<std::string>()};
+    s.attributes_json = row[10].as<std::string>();
+    s.status = row[11].as<std::string>();
+    s.version = row[12].as<int>();
+    s.created_at = FromEpochMicros(row[13].as<long long>());
+    s.updated_at = FromEpochMicros(row[14].as<long long>());
+    s.distance_m = db::Nullable<double>(row[15]);
+    return s;
+}
+
+/// `%text%` for ILIKE, with the pattern characters in the text taken literally.
+std::optional<std::string> ContainsPattern(const std::optional<std::string>& text) {
+    if (!text) return std::nullopt;
+    std::string out = "%";
+    for (const char c : *text) {
+        if (c == '%' || c == '_' || c == '\\') out += '\\';
+        out += c;
+    }
+    return out + "%";
+}
+
+}  // namespace
+
+std::optional<Site> SiteRepository::Find(pqxx::transaction_base& tx, long long id) const {
+    const auto result = tx.exec_params(kFind, id);
+    if (result.empty()) return std::nullopt;
+    return FromRow(result[0]);
+}
+
+Site SiteRepository::Insert(pqxx::transaction_base& tx, const Site& s) const {
+    return FromRow(tx.exec_params1(kInsert, s.kind, s.name, s.address, s.location.lat,
+                                   s.location.lon, s.subdistrict_id, s.responsible_party.name,
+                                   s.responsible_party.contact_name,
+                                   s.responsible_party.phone, s.attributes_json, s.status));
+}
+
+std::optional<Site> SiteRepository::Update(pqxx::transaction_base& tx, const Site& s,
+                                           int expected_version) const {
+    const auto result = tx.exec_params(
+        kUpdate, s.id, expected_version, s.kind, s.name, s.address, s.location.lat,
+        s.location.lon, s.subdistrict_id, s.responsible_party.name,
+        s.responsible_party.contact_name, s.responsible_party.phone, s.attributes_json, s.status);
+    if (result.empty()) return std::nullopt;
+    return FromRow(result[0]);
+}
+
+std::vector<Site> SiteRepository::List(pqxx::transaction_base& tx, const SiteQuery& q) const {
+    const auto pattern = ContainsPattern(q.text);
+    pqxx::result result;
+    if (q.near) {
+        result = tx.exec_params(kListNear, q.kind, q.subdistrict_id, q.status, pattern,
+                                q.after_id, q.limit, q.near->lat, q.near->lon, q.radius_m,
+                                q.after_distance_m);
+    } else {
+        result = tx.exec_params(kList, q.kind, q.subdistrict_id, q.status, pattern, q.after_id,
+                                q.limit);
+    }
+    std::vector<Site> out;
+    out.reserve(result.size());
+    for (const auto& row : result) out.push_back(FromRow(row));
+    return out;
+}
+
+std::optional<long long> SiteRepository::LocateSubdistrict(pqxx::transaction_base& tx,
+                                                           GeoPoint p) const {
+    const auto result = tx.exec_params(kLocate, p.lat, p.lon);
+    if (result.empty()) return std::nullopt;
+    return result[0][0].as<long long>();
+}
+
+bool SiteRepository::IsTerritorialUnit(pqxx::transaction_base& tx, long long unit_id) const {
+    return tx.exec_params1(kIsTerritorial, unit_id)[0].as<bool>();
+}
+
+}  // namespace lantian::sites

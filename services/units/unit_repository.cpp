@@ -1,0 +1,99 @@
+#include "units/unit_repository.hpp"
+
+#include <pqxx/pqxx>
+#include <pqxx/result>
+
+#include "common/error.hpp"
+#include "common/time.hpp"
+#include "db/nullable.hpp"
+
+namespace lantian::units {
+
+namespace {
+
+constexpr const char* kColumns = R"(
+    id, code, name, kind, parent_id, boundary is not null, version,
+    (extract(epoch from created_at) * 1000000)::bigint,
+    (extract(epoch from updated_at) * 1000000)::bigint)";
+
+const std::string kList = std::string("select") + kColumns + R"(
+    from units
+    where ($1::text is null or kind = $1) and id > $2
+    order by id
+    limit $3)";
+
+const std::string kFind = std::string("select") + kColumns + " from units where id = $1";
+
+const std::string kInsert = R"(
+    insert into units (code, name, kind, parent_id) values ($1, $2, $3, $4)
+    returning)" + std::string(kColumns);
+
+const std::string kUpdate = R"(
+    update units set
+        code = coalesce($3, code),
+        name = coalesce($4, name),
+        kind = coalesce($5, kind),
+        parent_id = case when $6 then $7 else parent_id end,
+        version = version + 1,
+        updated_at = now()
+    where id = $1 and version = $2
+    returning)" + std::string(kColumns);
+
+Unit FromRow(const pqxx::row& row) {
+    Unit u;
+    u.id = row[0].as<long long>();
+    u.code = row[1].as<std::string>();
+    u.name = row[2].as<std::string>();
+    u.kind = row[3].as<std::string>();
+    u.parent_id = db::Nullable<long long>(row[4]);
+    u.has_boundary = row[5].as<bool>();
+    u.version = row[6].as<int>();
+    u.created_at = FromEpochMicros(row[7].as<long long>());
+    u.updated_at = FromEpochMicros(row[8].as<long long>());
+    return u;
+}
+
+[[noreturn]] void TranslateUnique(const pqxx::unique_violation&) {
+    throw Error(ErrorCode::kAlreadyExists, "already_exists", "a unit with this code exists",
+                {{"code", "is already used by another unit"}});
+}
+
+}  // namespace
+
+std::vector<Unit> UnitRepository::List(pqxx::transaction_base& tx, const UnitQuery& q) const {
+    std::vector<Unit> out;
+    for (const auto& row : tx.exec_params(kList, q.kind, q.after_id, q.limit)) {
+        out.push_back(FromRow(row));
+    }
+    return out;
+}
+
+std::optional<Unit> UnitRepository::Find(pqxx::transaction_base& tx, long long id) const {
+    const auto result = tx.exec_params(kFind, id);
+    if (result.empty()) return std::nullopt;
+    return FromRow(result[0]);
+}
+
+Unit UnitRepository::Insert(pqxx::transaction_base& tx, const NewUnit& u) const {
+    try {
+        return FromRow(tx.exec_params1(kInsert, u.code, u.name, u.kind, u.parent_id));
+    } catch (const pqxx::unique_violation& e) {
+        TranslateUnique(e);
+    }
+}
+
+std::optional<Unit> UnitRepository::Update(pqxx::transaction_base& tx, long long id,
+                                           int expected_version, const UnitPatch& p) const {
+    try {
+        const std::optional<long long> parent =
+            p.parent_id.has_value() ? *p.parent_id : std::optional<long long>();
+        const auto result = tx.exec_params(kUpdate, id, expected_version, p.code, p.name, p.kind,
+                                           p.parent_id.has_value(), parent);
+        if (result.empty()) return std::nullopt;
+        return FromRow(result[0]);
+    } catch (const pqxx::unique_violation& e) {
+        TranslateUnique(e);
+    }
+}
+
+}  // namespace lantian::units

@@ -1,0 +1,23 @@
+#pragma once
+
+#include <pqxx/transaction_base>
+
+#include <optional>
+#include <vector>
+
+#include "units/unit.hpp"
+
+namespace lantian::units {
+
+/// The SQL for units. Translates unique violations into Error(kAlreadyExists).
+class UnitRepository {
+public:
+    std::vector<Unit> List(pqxx::transaction_base& tx, const UnitQuery& query) const;
+    std::optional<Unit> Find(pqxx::transaction_base& tx, long long id) const;
+    Unit Insert(pqxx::transaction_base& tx, const NewUnit& unit) const;
+    /// Compare-and-set on version; nullopt when no row has that id and version.
+    std::optional<Unit> Update(pqxx::transaction_base& tx, long long id, int expected_version,
+                               const UnitPatch& patch) const;
+};
+
+}  // namespace lantian::units
