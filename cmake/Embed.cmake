@@ -1,7 +1,7 @@
 # lantian_embed(<out.cpp> NAMESPACE <ns> FUNCTION <fn> BASE <dir> FILES <files...>)
 function(lantian_embed out)
   cmake_parse_arguments(E "" "NAMESPACE;FUNCTION;BASE" "FILES" ${ARGN})
-  string(REPLACE ";" "\\;" files_arg "${E_FILES}")
+  string(REPLACE ";" "|" files_arg "${E_FILES}")
   add_custom_command(
     OUTPUT ${out}
     COMMAND ${CMAKE_COMMAND} -DOUT=${out} -DNAMESPACE=${E_NAMESPACE} -DFUNCTION=${E_FUNCTION}

@@ -1,6 +1,8 @@
 # Writes a C++ source that embeds text files as string_views:
-#   cmake -DOUT=... -DNAMESPACE=... -DFUNCTION=... -DFILES="a;b" -DBASE=... -P EmbedFiles.cmake
+#   cmake -DOUT=... -DNAMESPACE=... -DFUNCTION=... -DFILES="a|b" -DBASE=... -P EmbedFiles.cmake
 # The generated function returns std::span<const lantian::EmbeddedFile>.
+# FILES arrives "|"-separated: a list separator would not survive the command line.
+string(REPLACE "|" ";" FILES "${FILES}")
 set(body "")
 foreach(path IN LISTS FILES)
   file(READ "${path}" content)

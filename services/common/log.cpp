@@ -15,8 +15,7 @@ std::shared_ptr<spdlog::sinks::stdout_sink_mt> Sink() {
     return sink;
 }
 
-constexpr const char* kPattern =
-    R"({"ts":"%Y-%m-%dT%H:%M:%S.%f%z","level":"%l","logger":"%n",%v})";
+constexpr const char* kPattern = R"({"ts":"%Y-%m-%dT%H:%M:%S.%f%z","level":"%l","logger":"%n",%v})";
 
 spdlog::level::level_enum g_level = spdlog::level::info;
 std::mutex g_mutex;
@@ -45,11 +44,21 @@ std::string JsonEscape(std::string_view text) {
     out.reserve(text.size() + 2);
     for (const char c : text) {
         switch (c) {
-            case '"': out += "\\\""; break;
-            case '\\': out += "\\\\"; break;
-            case '\n': out += "\\n"; break;
-            case '\r': out += "\\r"; break;
-            case '\t': out += "\\t"; break;
+            case '"':
+                out += "\\\"";
+                break;
+            case '\\':
+                out += "\\\\";
+                break;
+            case '\n':
+                out += "\\n";
+                break;
+            case '\r':
+                out += "\\r";
+                break;
+            case '\t':
+                out += "\\t";
+                break;
             default:
                 if (static_cast<unsigned char>(c) < 0x20) {
                     char buf[8];
@@ -63,7 +72,9 @@ std::string JsonEscape(std::string_view text) {
     return out;
 }
 
-Line::Line(std::string_view msg) { payload_ = "\"msg\":\"" + JsonEscape(msg) + '"'; }
+Line::Line(std::string_view msg) {
+    payload_ = "\"msg\":\"" + JsonEscape(msg) + '"';
+}
 
 Line& Line::Str(std::string_view key, std::string_view value) {
     payload_ += ",\"" + JsonEscape(key) + "\":\"" + JsonEscape(value) + '"';
@@ -87,8 +98,14 @@ Line& Line::Bool(std::string_view key, bool value) {
     return *this;
 }
 
-void Info(spdlog::logger& logger, const Line& line) { logger.info("{}", line.payload()); }
-void Warn(spdlog::logger& logger, const Line& line) { logger.warn("{}", line.payload()); }
-void Error(spdlog::logger& logger, const Line& line) { logger.error("{}", line.payload()); }
+void Info(spdlog::logger& logger, const Line& line) {
+    logger.info("{}", line.payload());
+}
+void Warn(spdlog::logger& logger, const Line& line) {
+    logger.warn("{}", line.payload());
+}
+void Error(spdlog::logger& logger, const Line& line) {
+    logger.error("{}", line.payload());
+}
 
 }  // namespace lantian::log

@@ -44,12 +44,11 @@ std::string FormatDistrictTime(TimePoint t) {
     const char sign = offset_min < 0 ? '-' : '+';
     const long long abs_min = offset_min < 0 ? -offset_min : offset_min;
     char buf[64];
-    int n = std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02lld:%02lld:%02lld",
-                          static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
-                          static_cast<unsigned>(ymd.day()),
-                          static_cast<long long>(hms.hours().count()),
-                          static_cast<long long>(hms.minutes().count()),
-                          static_cast<long long>(hms.seconds().count()));
+    int n = std::snprintf(
+        buf, sizeof buf, "%04d-%02u-%02uT%02lld:%02lld:%02lld", static_cast<int>(ymd.year()),
+        static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
+        static_cast<long long>(hms.hours().count()), static_cast<long long>(hms.minutes().count()),
+        static_cast<long long>(hms.seconds().count()));
     std::string out(buf, static_cast<size_t>(n));
     if (const auto us = hms.subseconds().count(); us != 0) {
         n = std::snprintf(buf, sizeof buf, ".%06lld", static_cast<long long>(us));

@@ -20,8 +20,12 @@ std::string FormatDistrictTime(TimePoint t);
 std::optional<TimePoint> ParseRfc3339(std::string_view text);
 
 /// Microseconds since the Unix epoch, as PostgreSQL's `extract(epoch ...)*1e6` yields.
-inline TimePoint FromEpochMicros(long long us) { return TimePoint(std::chrono::microseconds(us)); }
-inline long long ToEpochMicros(TimePoint t) { return t.time_since_epoch().count(); }
+inline TimePoint FromEpochMicros(long long us) {
+    return TimePoint(std::chrono::microseconds(us));
+}
+inline long long ToEpochMicros(TimePoint t) {
+    return t.time_since_epoch().count();
+}
 
 /// Sets the district zone once at start; throws std::runtime_error for an unknown name.
 void SetDistrictTimeZone(const std::string& name);

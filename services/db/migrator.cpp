@@ -40,8 +40,7 @@ std::map<int, Applied> ReadApplied(pqxx::connection& conn) {
     return applied;
 }
 
-SchemaStatus Compare(const std::map<int, Applied>& applied,
-                     std::span<const Migration> migrations) {
+SchemaStatus Compare(const std::map<int, Applied>& applied, std::span<const Migration> migrations) {
     SchemaStatus status;
     for (const Migration& m : migrations) {
         auto it = applied.find(m.version);

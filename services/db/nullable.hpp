@@ -1,8 +1,7 @@
 #pragma once
 
-#include <pqxx/field>
-
 #include <optional>
+#include <pqxx/field>
 
 namespace lantian::db {
 

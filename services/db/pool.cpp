@@ -1,7 +1,7 @@
 #include "db/pool.hpp"
 
-#include <pqxx/pqxx>
 #include <pqxx/nontransaction>
+#include <pqxx/pqxx>
 
 #include "common/error.hpp"
 

@@ -1,12 +1,11 @@
 #pragma once
 
-#include <pqxx/connection>
-
 #include <chrono>
 #include <condition_variable>
 #include <cstddef>
 #include <memory>
 #include <mutex>
+#include <pqxx/connection>
 #include <string>
 #include <vector>
 
@@ -20,14 +19,14 @@ std::string WithConnectDefaults(const std::string& url);
 /// is dropped and a new one is opened on the next acquire, so the service recovers by itself
 /// when PostgreSQL comes back.
 class Pool {
-public:
+  public:
     Pool(std::string url, std::size_t size, std::chrono::milliseconds acquire_timeout);
     ~Pool();
     Pool(const Pool&) = delete;
     Pool& operator=(const Pool&) = delete;
 
     class Lease {
-    public:
+      public:
         Lease(Pool& pool, std::unique_ptr<pqxx::connection> conn)
             : pool_(&pool), conn_(std::move(conn)) {}
         Lease(Lease&& other) noexcept = default;
@@ -38,7 +37,7 @@ public:
         /// The connection failed mid-use: do not give it back.
         void MarkBroken() { broken_ = true; }
 
-    private:
+      private:
         Pool* pool_;
         std::unique_ptr<pqxx::connection> conn_;
         bool broken_ = false;
@@ -51,7 +50,7 @@ public:
 
     const std::string& url() const { return url_; }
 
-private:
+  private:
     void Release(std::unique_ptr<pqxx::connection> conn, bool broken);
 
     const std::string url_;

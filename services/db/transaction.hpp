@@ -1,9 +1,8 @@
 #pragma once
 
+#include <chrono>
 #include <pqxx/except>
 #include <pqxx/transaction>
-
-#include <chrono>
 #include <random>
 #include <thread>
 #include <type_traits>

@@ -6,7 +6,9 @@
 
 namespace lantian::http {
 
-std::string ETagFor(int version) { return "\"v" + std::to_string(version) + '"'; }
+std::string ETagFor(int version) {
+    return "\"v" + std::to_string(version) + '"';
+}
 
 int RequireIfMatch(const Request& request) {
     std::string_view value = request.Header("if-match");

@@ -4,7 +4,9 @@
 
 namespace lantian::http {
 
-bool JsonFields::Has(const std::string& key) const { return object_.contains(key); }
+bool JsonFields::Has(const std::string& key) const {
+    return object_.contains(key);
+}
 
 bool JsonFields::IsNull(const std::string& key) const {
     auto it = object_.find(key);

@@ -22,6 +22,13 @@ std::optional<std::string> Request::QueryParam(const std::string& name) const {
     return first->second;
 }
 
+const Actor& Request::RequireActor() const {
+    if (!actor) {
+        throw Error(ErrorCode::kUnauthenticated, "unauthenticated", "sign in first");
+    }
+    return *actor;
+}
+
 long long Request::PathId(const std::string& name) const {
     auto it = path_params.find(name);
     long long id = 0;

@@ -7,27 +7,27 @@
 #include <utility>
 #include <vector>
 
-namespace lantian::http {
+#include "common/actor.hpp"
 
-/// The caller, once the authentication step has run. Empty until sign-in lands.
-struct Principal {
-    long long user_id = 0;
-    std::string role;
-    std::optional<long long> unit_id;
-};
+namespace lantian::http {
 
 /// A Beast-free request: what handlers and the pipeline see.
 struct Request {
-    std::string method;  // upper case: GET, POST, ...
-    std::string target;  // raw request target, path + query
-    std::string path;    // percent-decoded path
-    std::multimap<std::string, std::string> query;    // decoded
-    std::map<std::string, std::string> headers;       // names lower-cased
+    std::string method;                             // upper case: GET, POST, ...
+    std::string target;                             // raw request target, path + query
+    std::string path;                               // percent-decoded path
+    std::multimap<std::string, std::string> query;  // decoded
+    std::map<std::string, std::string> headers;     // names lower-cased
     std::string body;
     std::string request_id;
     std::string route;  // the matched route template, e.g. /api/v1/sites/{id}
     std::map<std::string, std::string> path_params;
-    std::optional<Principal> principal;
+    std::string remote_address;
+    /// The signed-in caller; set by the auth step on every non-public route.
+    std::optional<Actor> actor;
+
+    /// The actor, or 401 when the route ran without one.
+    const Actor& RequireActor() const;
 
     /// Header value or empty.
     std::string_view Header(std::string_view name) const;

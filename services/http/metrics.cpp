@@ -39,7 +39,9 @@ void Metrics::Observe(const std::string& method, const std::string& route, int s
     impl_->latency.Add({{"method", method}, {"route", route}}, kBuckets).Observe(seconds);
 }
 
-void Metrics::SetDatabaseUp(bool up) { impl_->db_up.Set(up ? 1 : 0); }
+void Metrics::SetDatabaseUp(bool up) {
+    impl_->db_up.Set(up ? 1 : 0);
+}
 
 std::string Metrics::Render() const {
     return prometheus::TextSerializer().Serialize(impl_->registry->Collect());

@@ -1,8 +1,7 @@
 #include "http/pipeline.hpp"
 
-#include <pqxx/except>
-
 #include <chrono>
+#include <pqxx/except>
 #include <random>
 
 #include "common/error.hpp"

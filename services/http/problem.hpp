@@ -13,8 +13,7 @@ int StatusFor(ErrorCode code);
 
 /// An RFC 9457 application/problem+json response.
 Response ProblemResponse(int status, std::string_view slug, std::string_view detail,
-                         std::string_view request_id,
-                         const std::vector<FieldError>& fields = {});
+                         std::string_view request_id, const std::vector<FieldError>& fields = {});
 
 Response ProblemResponse(const Error& error, std::string_view request_id);
 

@@ -54,13 +54,11 @@ std::optional<int> MatchSegments(const Route& route, const std::vector<std::stri
 
 }  // namespace
 
-void Router::Add(std::string method, std::string pattern, RouteOptions options,
-                 Handler handler) {
+void Router::Add(std::string method, std::string pattern, RouteOptions options, Handler handler) {
     if (pattern.empty() || pattern.front() != '/') {
         throw std::invalid_argument("route pattern must start with '/': " + pattern);
     }
-    Route route{std::move(method), pattern, std::move(options), std::move(handler),
-                Split(pattern)};
+    Route route{std::move(method), pattern, std::move(options), std::move(handler), Split(pattern)};
     routes_.push_back(std::move(route));
 }
 

@@ -10,6 +10,8 @@ namespace lantian::ops {
 /// proto/openapi.yaml, embedded at build time.
 std::span<const EmbeddedFile> EmbeddedContract();
 
-inline std::string_view OpenApiYaml() { return EmbeddedContract().front().content; }
+inline std::string_view OpenApiYaml() {
+    return EmbeddedContract().front().content;
+}
 
 }  // namespace lantian::ops

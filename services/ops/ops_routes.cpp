@@ -1,7 +1,6 @@
 #include "ops/ops_routes.hpp"
 
 #include <nlohmann/json.hpp>
-
 #include <pqxx/pqxx>
 
 #include "db/migrator.hpp"

@@ -1,7 +1,6 @@
 #include "seed/demo_seed.hpp"
 
 #include <pqxx/pqxx>
-
 #include <span>
 #include <string>
 

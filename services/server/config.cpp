@@ -1,7 +1,6 @@
 #include "server/config.hpp"
 
 #include <CLI/CLI.hpp>
-
 #include <charconv>
 #include <regex>
 #include <stdexcept>
@@ -41,6 +40,37 @@ void Config::AddServeOptions(CLI::App& app) {
                    "wait for a free database connection before answering 503")
         ->envname("LANTIAN_DB_ACQUIRE_TIMEOUT_MS")
         ->check(CLI::Range(10, 60'000));
+}
+
+void Config::AddAuthOptions(CLI::App& app) {
+    app.add_option("--argon2-ops-limit", argon2_ops_limit, "argon2id passes per password hash")
+        ->envname("LANTIAN_ARGON2_OPS_LIMIT")
+        ->check(CLI::Range(1, 20));
+    app.add_option("--argon2-mem-limit-mib", argon2_mem_limit_mib, "argon2id memory per hash")
+        ->envname("LANTIAN_ARGON2_MEM_LIMIT_MIB")
+        ->check(CLI::Range(8, 1024));
+    app.add_option("--max-concurrent-hashes", max_concurrent_hashes,
+                   "password hashes computed at once (memory cap)")
+        ->envname("LANTIAN_MAX_CONCURRENT_HASHES")
+        ->check(CLI::Range(1, 64));
+    app.add_option("--session-idle-minutes", session_idle_minutes, "idle expiry of a session")
+        ->envname("LANTIAN_SESSION_IDLE_MINUTES")
+        ->check(CLI::Range(1, 7 * 24 * 60));
+    app.add_option("--session-max-hours", session_max_hours, "absolute expiry of a session")
+        ->envname("LANTIAN_SESSION_MAX_HOURS")
+        ->check(CLI::Range(1, 30 * 24));
+    app.add_option("--signin-max-failures", signin_max_failures,
+                   "failed sign-ins per account (x4 per address) before a lockout")
+        ->envname("LANTIAN_SIGNIN_MAX_FAILURES")
+        ->check(CLI::Range(1, 1000));
+    app.add_option("--signin-lockout-seconds", signin_lockout_seconds, "length of a lockout")
+        ->envname("LANTIAN_SIGNIN_LOCKOUT_SECONDS")
+        ->check(CLI::Range(1, 24 * 3600));
+    app.add_option("--admin-username", admin_username,
+                   "administrator to create when none exists (with --admin-password)")
+        ->envname("LANTIAN_ADMIN_USERNAME");
+    app.add_option("--admin-password", admin_password, "password of that administrator")
+        ->envname("LANTIAN_ADMIN_PASSWORD");
 }
 
 ServerOptions Config::ToServerOptions() const {

@@ -1,7 +1,6 @@
 #pragma once
 
 #include <CLI/App.hpp>
-
 #include <string>
 
 #include "server/http_server.hpp"
@@ -21,10 +20,23 @@ struct Config {
     std::string time_zone = "Asia/Shanghai";
     std::string log_level = "info";
 
+    // Sign-in.
+    unsigned long long argon2_ops_limit = 2;  // libsodium's "interactive" cost
+    std::size_t argon2_mem_limit_mib = 64;
+    int max_concurrent_hashes = 2;  // each holds argon2_mem_limit_mib
+    int session_idle_minutes = 8 * 60;
+    int session_max_hours = 24;
+    int signin_max_failures = 5;
+    int signin_lockout_seconds = 15 * 60;
+    std::string admin_username;  // bootstrap: created when no administrator exists
+    std::string admin_password;
+
     /// Adds the database option (every subcommand needs it).
     void AddDatabaseOption(CLI::App& app);
     /// Adds the serving options.
     void AddServeOptions(CLI::App& app);
+    /// Adds password hashing, session and bootstrap-administrator options.
+    void AddAuthOptions(CLI::App& app);
     /// Checks values the parser cannot (host:port form, ranges); throws std::invalid_argument.
     ServerOptions ToServerOptions() const;
 };

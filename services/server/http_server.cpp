@@ -1,13 +1,12 @@
 // The only translation unit that includes Beast/Asio (they cost ~20 s to compile).
 #include "server/http_server.hpp"
 
+#include <algorithm>
+#include <atomic>
 #include <boost/asio.hpp>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-
-#include <algorithm>
-#include <atomic>
 #include <csignal>
 #include <mutex>
 #include <set>
@@ -64,8 +63,7 @@ struct HttpServer::Impl {
 namespace {
 
 http::Response EarlyProblem(int status, std::string_view slug, std::string_view detail) {
-    http::Response r =
-        http::ProblemResponse(status, slug, detail, http::AcceptOrMakeRequestId(""));
+    http::Response r = http::ProblemResponse(status, slug, detail, http::AcceptOrMakeRequestId(""));
     r.close_connection = true;
     return r;
 }
@@ -99,13 +97,15 @@ asio::awaitable<bool> HttpServer::Impl::WriteResponse(beast::tcp_stream& stream,
                                                       bool head) {
     bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(response.status), 11};
     res.set(bhttp::field::server, "lantian");
-    res.set(bhttp::field::content_type, response.content_type);
+    if (!response.content_type.empty()) {
+        res.set(bhttp::field::content_type, response.content_type);
+    }
     for (auto& [name, value] : response.headers) res.insert(name, value);
     keep_alive = keep_alive && !response.close_connection && !draining.load();
     res.keep_alive(keep_alive);
     const std::size_t length = response.body.size();
     if (!head) res.body() = std::move(response.body);
-    res.content_length(length);
+    if (response.status != 204 && response.status != 304) res.content_length(length);
     stream.expires_after(options.body_timeout);
     auto [ec, n] = co_await bhttp::async_write(stream, res, kTuple);
     co_return !ec && keep_alive;
@@ -125,13 +125,13 @@ asio::awaitable<void> HttpServer::Impl::Session(tcp::socket socket) {
         self.busy = false;
         if (draining) break;
         stream.expires_after(options.header_timeout);
-        auto [read_ec, header_bytes] =
-            co_await asio::async_read_until(stream, asio::dynamic_buffer(raw, max_read),
-                                            "\r\n\r\n", kTuple);
+        auto [read_ec, header_bytes] = co_await asio::async_read_until(
+            stream, asio::dynamic_buffer(raw, max_read), "\r\n\r\n", kTuple);
         self.busy = true;
         if (read_ec == asio::error::not_found) {
             const auto line_end = raw.find("\r\n");
-            const bool long_target = line_end == std::string::npos || line_end > options.max_target_bytes;
+            const bool long_target =
+                line_end == std::string::npos || line_end > options.max_target_bytes;
             co_await WriteResponse(
                 stream,
                 long_target ? EarlyProblem(414, "uri_too_long", "request target is too long")
@@ -142,11 +142,15 @@ asio::awaitable<void> HttpServer::Impl::Session(tcp::socket socket) {
         if (read_ec) break;  // closed, timed out or cancelled by a drain
         const std::string_view head(raw.data(), header_bytes);
         if (head.find("\r\n") > options.max_target_bytes) {
-            co_await WriteResponse(stream, EarlyProblem(414, "uri_too_long", "request target is too long"), false, false);
+            co_await WriteResponse(stream,
+                                   EarlyProblem(414, "uri_too_long", "request target is too long"),
+                                   false, false);
             break;
         }
         if (header_bytes > options.max_header_bytes) {
-            co_await WriteResponse(stream, EarlyProblem(431, "header_too_large", "request header is too large"), false, false);
+            co_await WriteResponse(
+                stream, EarlyProblem(431, "header_too_large", "request header is too large"), false,
+                false);
             break;
         }
         bhttp::request_parser<bhttp::string_body> parser;
@@ -154,20 +158,21 @@ asio::awaitable<void> HttpServer::Impl::Session(tcp::socket socket) {
         beast::error_code parse_ec;
         parser.put(asio::buffer(raw.data(), header_bytes), parse_ec);
         const auto& header = parser.get();
-        const bool framing_attack =
-            header.count(bhttp::field::transfer_encoding) > 0 &&
-            header.count(bhttp::field::content_length) > 0;
+        const bool framing_attack = header.count(bhttp::field::transfer_encoding) > 0 &&
+                                    header.count(bhttp::field::content_length) > 0;
         if (parse_ec || !parser.is_header_done() || framing_attack || HasObsFold(head) ||
             header.count(bhttp::field::content_length) > 1) {
-            co_await WriteResponse(stream, EarlyProblem(400, "bad_request", "malformed HTTP request"), false, false);
+            co_await WriteResponse(
+                stream, EarlyProblem(400, "bad_request", "malformed HTTP request"), false, false);
             break;
         }
-        const std::size_t limit = pipeline.BodyLimit(std::string(header.method_string()),
-                                                      std::string(header.target()));
+        const std::size_t limit =
+            pipeline.BodyLimit(std::string(header.method_string()), std::string(header.target()));
         if (const auto length = parser.content_length(); length && *length > limit) {
-            co_await WriteResponse(
-                stream, EarlyProblem(413, "payload_too_large", "request body is too large for this endpoint"),
-                false, false);
+            co_await WriteResponse(stream,
+                                   EarlyProblem(413, "payload_too_large",
+                                                "request body is too large for this endpoint"),
+                                   false, false);
             break;
         }
         parser.body_limit(limit);
@@ -181,15 +186,18 @@ asio::awaitable<void> HttpServer::Impl::Session(tcp::socket socket) {
             stream.expires_after(options.body_timeout);
             auto [body_ec, body_bytes] = co_await bhttp::async_read(stream, buffer, parser, kTuple);
             if (body_ec == bhttp::error::body_limit) {
-                co_await WriteResponse(
-                    stream, EarlyProblem(413, "payload_too_large", "request body is too large for this endpoint"),
-                    false, false);
+                co_await WriteResponse(stream,
+                                       EarlyProblem(413, "payload_too_large",
+                                                    "request body is too large for this endpoint"),
+                                       false, false);
                 break;
             }
             if (body_ec) {
                 if (body_ec != beast::error::timeout && body_ec != asio::error::eof &&
                     body_ec != asio::error::operation_aborted) {
-                    co_await WriteResponse(stream, EarlyProblem(400, "bad_request", "malformed HTTP body"), false, false);
+                    co_await WriteResponse(stream,
+                                           EarlyProblem(400, "bad_request", "malformed HTTP body"),
+                                           false, false);
                 }
                 break;
             }
@@ -199,6 +207,9 @@ asio::awaitable<void> HttpServer::Impl::Session(tcp::socket socket) {
         const bool keep_alive = parser.keep_alive();
         const bool head_request = parser.get().method() == bhttp::verb::head;
         http::Request request = ToRequest(parser.release());
+        beast::error_code endpoint_ec;
+        const auto remote = stream.socket().remote_endpoint(endpoint_ec);
+        if (!endpoint_ec) request.remote_address = remote.address().to_string();
         http::Response response = co_await asio::co_spawn(
             workers,
             [this, &request]() -> asio::awaitable<http::Response> {

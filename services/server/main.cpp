@@ -1,30 +1,41 @@
 // lantian: the pollution-source inspection ledger. One binary, several subcommands.
-#include <CLI/CLI.hpp>
 #include <sodium.h>
 
+#include <CLI/CLI.hpp>
+#include <fstream>
 #include <iostream>
 #include <pqxx/connection>
 
+#include "auth/user_service.hpp"
+#include "common/error.hpp"
 #include "common/log.hpp"
 #include "common/time.hpp"
 #include "db/migrator.hpp"
 #include "db/pool.hpp"
 #include "seed/demo_seed.hpp"
+#include "seed/demo_users.hpp"
 #include "server/config.hpp"
 #include "server/wiring.hpp"
 
 namespace {
 
 using lantian::server::Config;
+namespace log = lantian::log;
 
 int Migrate(const Config& config) {
-    auto log = lantian::log::Get("migrate");
-    pqxx::connection conn(lantian::db::WithConnectDefaults(config.database_url));
-    const auto applied = lantian::db::Migrate(conn, lantian::db::EmbeddedMigrations());
-    for (const auto& name : applied) lantian::log::Info(*log, lantian::log::Line("applied").Str("migration", name));
-    lantian::log::Info(*log, lantian::log::Line("schema is current")
-                                 .Int("applied_now", static_cast<std::int64_t>(applied.size()))
-                                 .Int("known", static_cast<std::int64_t>(lantian::db::EmbeddedMigrations().size())));
+    auto logger = log::Get("migrate");
+    {
+        pqxx::connection conn(lantian::db::WithConnectDefaults(config.database_url));
+        const auto applied = lantian::db::Migrate(conn, lantian::db::EmbeddedMigrations());
+        for (const auto& name : applied)
+            log::Info(*logger, log::Line("applied").Str("migration", name));
+        log::Info(
+            *logger,
+            log::Line("schema is current")
+                .Int("applied_now", static_cast<std::int64_t>(applied.size()))
+                .Int("known", static_cast<std::int64_t>(lantian::db::EmbeddedMigrations().size())));
+    }
+    lantian::server::Service(config).BootstrapAdministrator(config);
     return 0;
 }
 
@@ -37,12 +48,36 @@ int MigrateStatus(const Config& config) {
     return status.current() ? 0 : 1;
 }
 
-int SeedDemo(const Config& config) {
+int SeedDemo(const Config& config, const std::string& credentials_file) {
     pqxx::connection conn(lantian::db::WithConnectDefaults(config.database_url));
     const auto counts = lantian::seed::SeedDemoDistrict(conn);
-    lantian::log::Info(*lantian::log::Get("seed"), lantian::log::Line("demo district loaded")
-                                                       .Int("units", counts.units)
-                                                       .Int("sites", counts.sites));
+    log::Info(
+        *log::Get("seed"),
+        log::Line("demo district loaded").Int("units", counts.units).Int("sites", counts.sites));
+    lantian::server::Service service(config);
+    const auto created = lantian::seed::SeedDemoUsers(conn, service.users());
+    if (created.empty()) return 0;
+    std::ofstream file;
+    if (!credentials_file.empty()) {
+        file.open(credentials_file, std::ios::app);
+        if (!file) throw std::runtime_error("could not open " + credentials_file);
+    }
+    std::ostream& out = credentials_file.empty() ? std::cout : file;
+    for (const auto& c : created) {
+        out << c.username << '\t' << c.password << '\t' << c.role << '\t' << c.unit_name << '\n';
+    }
+    log::Info(*log::Get("seed"),
+              log::Line("demo users created")
+                  .Int("users", static_cast<std::int64_t>(created.size()))
+                  .Str("credentials", credentials_file.empty() ? "stdout" : credentials_file));
+    return 0;
+}
+
+int CreateUser(const Config& config, const lantian::auth::NewUser& user) {
+    lantian::server::Service service(config);
+    const auto created = service.users().Create(user);
+    std::cout << "created user " << created.username << " (id " << created.id << ", role "
+              << created.role << ")\n";
     return 0;
 }
 
@@ -60,32 +95,64 @@ int main(int argc, char** argv) {
     auto* serve = app.add_subcommand("serve", "serve the HTTP API (never migrates by itself)");
     config.AddDatabaseOption(*serve);
     config.AddServeOptions(*serve);
+    config.AddAuthOptions(*serve);
 
     auto* migrate = app.add_subcommand("migrate", "apply pending schema migrations");
     config.AddDatabaseOption(*migrate);
+    config.AddAuthOptions(*migrate);
     bool status_only = false;
     migrate->add_flag("--status", status_only, "only report; exit 1 when the schema is behind");
 
-    auto* seed = app.add_subcommand("seed-demo", "load the demo district (idempotent)");
+    auto* seed = app.add_subcommand("seed-demo", "load the demo district and users (idempotent)");
     config.AddDatabaseOption(*seed);
+    config.AddAuthOptions(*seed);
+    std::string credentials_file;
+    seed->add_option("--credentials-file", credentials_file,
+                     "append new demo users' passwords here (default: stdout)")
+        ->envname("LANTIAN_DEMO_CREDENTIALS_FILE");
+
+    auto* admin = app.add_subcommand("admin", "administration");
+    admin->require_subcommand(1);
+    auto* create_user = admin->add_subcommand("create-user", "create a user of any role");
+    config.AddDatabaseOption(*create_user);
+    config.AddAuthOptions(*create_user);
+    lantian::auth::NewUser new_user;
+    create_user->add_option("--username", new_user.username)->required();
+    create_user->add_option("--display-name", new_user.display_name)->required();
+    create_user->add_option("--role", new_user.role)->default_val("admin");
+    create_user->add_option("--unit-id", new_user.unit_id);
+    create_user->add_option("--password", new_user.password, "or LANTIAN_NEW_USER_PASSWORD")
+        ->envname("LANTIAN_NEW_USER_PASSWORD")
+        ->required();
 
     auto* routes = app.add_subcommand("routes", "print the registered routes, one per line");
 
     CLI11_PARSE(app, argc, argv);
 
     try {
-        lantian::log::Init(config.log_level);
+        log::Init(config.log_level);
         lantian::SetDistrictTimeZone(config.time_zone);
         if (*routes) {
             for (const auto& line : lantian::server::RouteTable()) std::cout << line << '\n';
             return 0;
         }
-        if (*serve) return lantian::server::Serve(config);
+        if (*serve) {
+            config.ToServerOptions();  // validate before anything starts
+            lantian::server::Service service(config);
+            service.BootstrapAdministrator(config);
+            return service.Serve(config);
+        }
         if (*migrate) return status_only ? MigrateStatus(config) : Migrate(config);
-        if (*seed) return SeedDemo(config);
+        if (*seed) return SeedDemo(config, credentials_file);
+        if (*create_user) return CreateUser(config, new_user);
+    } catch (const lantian::Error& e) {
+        std::string detail = e.what();
+        for (const auto& f : e.fields()) detail += "; " + f.field + ": " + f.message;
+        log::Error(*log::Get("main"), log::Line("fatal").Str("error", detail));
+        return 1;
     } catch (const std::exception& e) {
-        lantian::log::Error(*lantian::log::Get("main"),
-                            lantian::log::Line("fatal").Str("error", lantian::server::RedactUrl(e.what())));
+        log::Error(*log::Get("main"),
+                   log::Line("fatal").Str("error", lantian::server::RedactUrl(e.what())));
         return 1;
     }
     return 0;

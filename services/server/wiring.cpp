@@ -1,5 +1,12 @@
 #include "server/wiring.hpp"
 
+#include "auth/auth_service.hpp"
+#include "auth/http/auth_step.hpp"
+#include "auth/http/session_routes.hpp"
+#include "auth/password_hasher.hpp"
+#include "auth/session_repository.hpp"
+#include "auth/user_repository.hpp"
+#include "auth/user_service.hpp"
 #include "common/log.hpp"
 #include "db/pool.hpp"
 #include "http/metrics.hpp"
@@ -14,22 +21,46 @@ namespace lantian::server {
 
 namespace {
 
+auth::SessionPolicy PolicyFrom(const Config& c) {
+    auth::SessionPolicy p;
+    p.idle_timeout = std::chrono::minutes(c.session_idle_minutes);
+    p.absolute_timeout = std::chrono::hours(c.session_max_hours);
+    p.max_failures_per_user = c.signin_max_failures;
+    p.max_failures_per_address = c.signin_max_failures * 4;
+    p.lockout = std::chrono::seconds(c.signin_lockout_seconds);
+    return p;
+}
+
+}  // namespace
+
 /// Every part of the running service, constructed in dependency order.
-struct Service {
-    explicit Service(const Config& config)
+struct Service::Parts {
+    explicit Parts(const Config& config)
         : pool(config.database_url, static_cast<std::size_t>(config.workers),
                std::chrono::milliseconds(config.db_acquire_timeout_ms)),
+          hasher({config.argon2_ops_limit, config.argon2_mem_limit_mib * 1024 * 1024},
+                 config.max_concurrent_hashes),
+          auth(pool, hasher, user_repository, session_repository, PolicyFrom(config)),
+          users(pool, hasher, user_repository),
           units(pool, unit_repository),
           sites(pool, site_repository),
           pipeline(router, metrics) {
         ops::RegisterOpsRoutes(router, pool, metrics);
+        auth::RegisterSessionRoutes(router, auth, users);
+        auth::RegisterUserRoutes(router, users);
         units::RegisterUnitRoutes(router, units);
         sites::RegisterSiteRoutes(router, sites);
+        pipeline.SetAuthStep(auth::MakeAuthStep(auth));
     }
 
     db::Pool pool;
     http::Metrics metrics;
     http::Router router;
+    auth::PasswordHasher hasher;
+    auth::UserRepository user_repository;
+    auth::SessionRepository session_repository;
+    auth::AuthService auth;
+    auth::UserService users;
     units::UnitRepository unit_repository;
     units::UnitService units;
     sites::SiteRepository site_repository;
@@ -37,13 +68,35 @@ struct Service {
     http::Pipeline pipeline;
 };
 
-}  // namespace
+Service::Service(const Config& config) : parts_(std::make_unique<Parts>(config)) {}
+Service::~Service() = default;
 
-int Serve(const Config& config) {
+const http::Router& Service::router() const {
+    return parts_->router;
+}
+auth::UserService& Service::users() {
+    return parts_->users;
+}
+
+bool Service::BootstrapAdministrator(const Config& config) {
+    if (config.admin_username.empty() && config.admin_password.empty()) return false;
+    if (config.admin_username.empty() || config.admin_password.empty()) {
+        throw std::invalid_argument(
+            "LANTIAN_ADMIN_USERNAME and LANTIAN_ADMIN_PASSWORD must be given together");
+    }
+    const bool created =
+        parts_->users.EnsureAdministrator(config.admin_username, config.admin_password);
+    if (created) {
+        log::Info(*log::Get("auth"),
+                  log::Line("administrator created").Str("username", config.admin_username));
+    }
+    return created;
+}
+
+int Service::Serve(const Config& config) {
     auto log = log::Get("server");
     const ServerOptions options = config.ToServerOptions();
-    Service service(config);
-    HttpServer server(service.pipeline, options);
+    HttpServer server(parts_->pipeline, options);
     const auto port = server.Listen();
     log::Info(*log, log::Line("listening")
                         .Str("host", options.host)
@@ -54,6 +107,10 @@ int Serve(const Config& config) {
                         .Int("header_timeout_ms", config.header_timeout_ms)
                         .Int("body_timeout_ms", config.body_timeout_ms)
                         .Str("time_zone", config.time_zone)
+                        .Int("argon2_mem_limit_mib",
+                             static_cast<std::int64_t>(config.argon2_mem_limit_mib))
+                        .Int("max_concurrent_hashes", config.max_concurrent_hashes)
+                        .Int("session_idle_minutes", config.session_idle_minutes)
                         .Str("database_url", RedactUrl(config.database_url)));
     server.Run();
     log::Info(*log, log::Line("stopped"));
@@ -63,9 +120,13 @@ int Serve(const Config& config) {
 std::vector<std::string> RouteTable() {
     Config config;
     config.database_url = "postgresql://unused";  // the pool connects lazily
+    config.argon2_mem_limit_mib = 8;
+    config.argon2_ops_limit = 1;
     Service service(config);
     std::vector<std::string> out;
-    for (const auto& route : service.router.routes()) out.push_back(route.method + " " + route.pattern);
+    for (const auto& route : service.router().routes()) {
+        out.push_back(route.method + " " + route.pattern);
+    }
     return out;
 }
 

@@ -1,14 +1,38 @@
 #pragma once
 
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "server/config.hpp"
 
+namespace lantian::http {
+class Router;
+}
+namespace lantian::auth {
+class UserService;
+}
+
 namespace lantian::server {
 
-/// Builds the service from its parts and serves until SIGTERM; returns the exit code.
-int Serve(const Config& config);
+/// The service built from its parts (the one place where wiring happens).
+class Service {
+  public:
+    explicit Service(const Config& config);
+    ~Service();
+
+    /// Serves until SIGTERM; returns the exit code.
+    int Serve(const Config& config);
+    /// Creates the configured administrator when none exists yet.
+    bool BootstrapAdministrator(const Config& config);
+
+    const http::Router& router() const;
+    auth::UserService& users();
+
+  private:
+    struct Parts;
+    std::unique_ptr<Parts> parts_;
+};
 
 /// "METHOD /pattern" for every registered route (the contract test compares it with
 /// proto/openapi.yaml).

@@ -70,12 +70,13 @@ struct SitePatch {
 struct SiteQuery {
     std::optional<std::string> kind;
     std::optional<long long> subdistrict_id;
+    std::optional<long long> territory;  // the caller's scope, when restricted
     std::optional<std::string> status;
     std::optional<std::string> text;  // Chinese substring of name or address
     std::optional<GeoPoint> near;
     double radius_m = 1000;
     int limit = 50;
-    long long after_id = 0;                 // plain lists: by id
+    long long after_id = 0;                  // plain lists: by id
     std::optional<double> after_distance_m;  // near lists: by (distance, id)
 };
 

@@ -32,7 +32,8 @@ const std::string kInsert = R"(
                 jsonb_build_object('name', $7::text, 'contact_name', $8::text, 'phone', $9::text),
                 $10::jsonb, $11)
         returning *)
-    select)" + std::string(kColumns) + ", null::float8 from s";
+    select)" + std::string(kColumns) +
+                            ", null::float8 from s";
 
 const std::string kUpdate = R"(
     with s as (
@@ -46,7 +47,8 @@ const std::string kUpdate = R"(
             version = version + 1, updated_at = now()
         where id = $1 and version = $2
         returning *)
-    select)" + std::string(kColumns) + ", null::float8 from s";
+    select)" + std::string(kColumns) +
+                            ", null::float8 from s";
 
 const std::string kList = std::string("select") + kColumns + R"(, null::float8
     from sites s
@@ -54,6 +56,7 @@ const std::string kList = std::string("select") + kColumns + R"(, null::float8
       and ($2::bigint is null or s.subdistrict_id = $2)
       and ($3::text is null or s.status = $3)
       and ($4::text is null or s.name ilike $4 or s.address ilike $4)
+      and ($7::bigint is null or s.subdistrict_id = $7)
       and s.id > $5
     order by s.id
     limit $6)";
@@ -61,13 +64,15 @@ const std::string kList = std::string("select") + kColumns + R"(, null::float8
 // Keyset pagination on (distance, id); the distance is recomputed identically each time.
 const std::string kListNear = R"(
     with p as (select st_setsrid(st_makepoint($8, $7), 4326)::geography as g)
-    select)" + std::string(kColumns) + R"(, st_distance(s.location, p.g)
+    select)" + std::string(kColumns) +
+                              R"(, st_distance(s.location, p.g)
     from sites s, p
     where st_dwithin(s.location, p.g, $9)
       and ($1::text is null or s.kind = $1)
       and ($2::bigint is null or s.subdistrict_id = $2)
       and ($3::text is null or s.status = $3)
       and ($4::text is null or s.name ilike $4 or s.address ilike $4)
+      and ($11::bigint is null or s.subdistrict_id = $11)
       and ($10::float8 is null or (st_distance(s.location, p.g), s.id) > ($10::float8, $5::bigint))
     order by st_distance(s.location, p.g), s.id
     limit $6)";
@@ -123,16 +128,16 @@ std::optional<Site> SiteRepository::Find(pqxx::transaction_base& tx, long long i
 Site SiteRepository::Insert(pqxx::transaction_base& tx, const Site& s) const {
     return FromRow(tx.exec_params1(kInsert, s.kind, s.name, s.address, s.location.lat,
                                    s.location.lon, s.subdistrict_id, s.responsible_party.name,
-                                   s.responsible_party.contact_name,
-                                   s.responsible_party.phone, s.attributes_json, s.status));
+                                   s.responsible_party.contact_name, s.responsible_party.phone,
+                                   s.attributes_json, s.status));
 }
 
 std::optional<Site> SiteRepository::Update(pqxx::transaction_base& tx, const Site& s,
                                            int expected_version) const {
-    const auto result = tx.exec_params(
-        kUpdate, s.id, expected_version, s.kind, s.name, s.address, s.location.lat,
-        s.location.lon, s.subdistrict_id, s.responsible_party.name,
-        s.responsible_party.contact_name, s.responsible_party.phone, s.attributes_json, s.status);
+    const auto result = tx.exec_params(kUpdate, s.id, expected_version, s.kind, s.name, s.address,
+                                       s.location.lat, s.location.lon, s.subdistrict_id,
+                                       s.responsible_party.name, s.responsible_party.contact_name,
+                                       s.responsible_party.phone, s.attributes_json, s.status);
     if (result.empty()) return std::nullopt;
     return FromRow(result[0]);
 }
@@ -141,12 +146,12 @@ std::vector<Site> SiteRepository::List(pqxx::transaction_base& tx, const SiteQue
     const auto pattern = ContainsPattern(q.text);
     pqxx::result result;
     if (q.near) {
-        result = tx.exec_params(kListNear, q.kind, q.subdistrict_id, q.status, pattern,
-                                q.after_id, q.limit, q.near->lat, q.near->lon, q.radius_m,
-                                q.after_distance_m);
+        result = tx.exec_params(kListNear, q.kind, q.subdistrict_id, q.status, pattern, q.after_id,
+                                q.limit, q.near->lat, q.near->lon, q.radius_m, q.after_distance_m,
+                                q.territory);
     } else {
         result = tx.exec_params(kList, q.kind, q.subdistrict_id, q.status, pattern, q.after_id,
-                                q.limit);
+                                q.limit, q.territory);
     }
     std::vector<Site> out;
     out.reserve(result.size());

@@ -1,8 +1,7 @@
 #pragma once
 
-#include <pqxx/transaction_base>
-
 #include <optional>
+#include <pqxx/transaction_base>
 #include <string>
 #include <vector>
 
@@ -12,7 +11,7 @@ namespace lantian::sites {
 
 /// The SQL for sites (PostGIS for places and distances, pg_trgm for Chinese text).
 class SiteRepository {
-public:
+  public:
     std::optional<Site> Find(pqxx::transaction_base& tx, long long id) const;
     /// Takes `site` as it should be stored (WGS-84, subdistrict resolved).
     Site Insert(pqxx::transaction_base& tx, const Site& site) const;

@@ -14,7 +14,9 @@ constexpr size_t kMaxNameBytes = 200;
 constexpr size_t kMaxAddressBytes = 500;
 constexpr size_t kMaxPartyFieldBytes = 100;
 
-bool Blank(const std::string& s) { return s.find_first_not_of(" \t\r\n") == std::string::npos; }
+bool Blank(const std::string& s) {
+    return s.find_first_not_of(" \t\r\n") == std::string::npos;
+}
 
 /// Validates and converts to WGS-84 in place.
 void CheckLocation(GeoPoint& p, Crs crs, FieldErrors& errors) {
@@ -84,11 +86,19 @@ Site SiteService::Create(const NewSite& input) {
     });
 }
 
-Site SiteService::Get(long long id) {
-    auto site = db::InTransaction(pool_, [&](pqxx::transaction_base& tx) {
-        return repository_.Find(tx, id);
-    });
-    if (!site) throw Error::NotFound("site");
+std::optional<long long> VisibleTerritory(const Actor& actor) {
+    const bool territorial = actor.unit_kind == "subdistrict" || actor.unit_kind == "park";
+    if (actor.role == "handler" && territorial) return actor.unit_id;
+    return std::nullopt;
+}
+
+Site SiteService::Get(long long id, const Actor& actor) {
+    auto site = db::InTransaction(
+        pool_, [&](pqxx::transaction_base& tx) { return repository_.Find(tx, id); });
+    const auto territory = VisibleTerritory(actor);
+    if (!site || (territory && site->subdistrict_id != *territory)) {
+        throw Error::NotFound("site");
+    }
     return *site;
 }
 
@@ -128,8 +138,9 @@ Site SiteService::Patch(long long id, int expected_version, const SitePatch& pat
     });
 }
 
-std::vector<Site> SiteService::List(const SiteQuery& query) {
+std::vector<Site> SiteService::List(const SiteQuery& query, const Actor& actor) {
     SiteQuery q = query;
+    q.territory = VisibleTerritory(actor);
     if (q.near) {
         FieldErrors errors;
         GeoPoint p = *q.near;
@@ -139,13 +150,13 @@ std::vector<Site> SiteService::List(const SiteQuery& query) {
                                          {{"near", "must be <lat>,<lon> in WGS-84 degrees"}});
         }
         if (!(q.radius_m > 0 && q.radius_m <= kMaxNearRadiusM)) {
-            throw Error::InvalidArgument("invalid_parameter", "radius_m is out of range",
-                                         {{"radius_m", "must be greater than 0 and at most 50000"}});
+            throw Error::InvalidArgument(
+                "invalid_parameter", "radius_m is out of range",
+                {{"radius_m", "must be greater than 0 and at most 50000"}});
         }
     }
-    return db::InTransaction(pool_, [&](pqxx::transaction_base& tx) {
-        return repository_.List(tx, q);
-    });
+    return db::InTransaction(pool_,
+                             [&](pqxx::transaction_base& tx) { return repository_.List(tx, q); });
 }
 
 }  // namespace lantian::sites

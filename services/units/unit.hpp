@@ -47,6 +47,8 @@ struct UnitQuery {
 std::string_view UnitKindLabel(std::string_view kind);
 
 /// Subdistricts and parks hold territory: every site lies in exactly one of them.
-inline bool IsTerritorial(std::string_view kind) { return kind == "subdistrict" || kind == "park"; }
+inline bool IsTerritorial(std::string_view kind) {
+    return kind == "subdistrict" || kind == "park";
+}
 
 }  // namespace lantian::units

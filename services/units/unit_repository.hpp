@@ -1,8 +1,7 @@
 #pragma once
 
-#include <pqxx/transaction_base>
-
 #include <optional>
+#include <pqxx/transaction_base>
 #include <vector>
 
 #include "units/unit.hpp"
@@ -11,7 +10,7 @@ namespace lantian::units {
 
 /// The SQL for units. Translates unique violations into Error(kAlreadyExists).
 class UnitRepository {
-public:
+  public:
     std::vector<Unit> List(pqxx::transaction_base& tx, const UnitQuery& query) const;
     std::optional<Unit> Find(pqxx::transaction_base& tx, long long id) const;
     Unit Insert(pqxx::transaction_base& tx, const NewUnit& unit) const;

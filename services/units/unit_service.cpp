@@ -16,8 +16,8 @@ void CheckCode(const std::string& code, FieldErrors& errors) {
         return;
     }
     for (const char c : code) {
-        const bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-                        c == '-' || c == '_' || c == '.';
+        const bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+                        (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.';
         if (!ok) {
             errors.Add("code", "may hold only ASCII letters, digits, '-', '_' and '.'");
             return;
@@ -53,15 +53,13 @@ void CheckParent(pqxx::transaction_base& tx, const UnitRepository& repository,
 }  // namespace
 
 std::vector<Unit> UnitService::List(const UnitQuery& query) {
-    return db::InTransaction(pool_, [&](pqxx::transaction_base& tx) {
-        return repository_.List(tx, query);
-    });
+    return db::InTransaction(
+        pool_, [&](pqxx::transaction_base& tx) { return repository_.List(tx, query); });
 }
 
 Unit UnitService::Get(long long id) {
-    auto unit = db::InTransaction(pool_, [&](pqxx::transaction_base& tx) {
-        return repository_.Find(tx, id);
-    });
+    auto unit = db::InTransaction(
+        pool_, [&](pqxx::transaction_base& tx) { return repository_.Find(tx, id); });
     if (!unit) throw Error::NotFound("unit");
     return *unit;
 }

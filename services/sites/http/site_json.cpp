@@ -14,7 +14,7 @@ namespace {
 
 constexpr size_t kMaxAttributesBytes = 8 * 1024;
 
-#define LANTIAN_SITE_FIELDS                                                                 \
+#define LANTIAN_SITE_FIELDS                                                              \
     "kind", "name", "address", "location", "crs", "subdistrict_id", "responsible_party", \
         "attributes", "status"
 

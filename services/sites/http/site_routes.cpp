@@ -1,9 +1,8 @@
 #include "sites/http/site_routes.hpp"
 
-#include <nlohmann/json.hpp>
-
 #include <charconv>
 #include <cstdio>
+#include <nlohmann/json.hpp>
 
 #include "common/cursor.hpp"
 #include "common/error.hpp"
@@ -101,7 +100,7 @@ http::Response List(SiteService& service, http::Request& req) {
         if (!ParseDouble(*radius, q.radius_m)) throw BadParameter("radius_m", "must be a number");
     }
     if (page.cursor) ApplyCursor(q, *page.cursor);
-    auto sites = service.List(q);
+    auto sites = service.List(q, req.RequireActor());
     json next = nullptr;
     if (static_cast<int>(sites.size()) > page.limit) {
         sites.resize(static_cast<size_t>(page.limit));
@@ -139,8 +138,9 @@ void RegisterSiteRoutes(http::Router& router, SiteService& service) {
                [&service](http::Request& r) { return List(service, r); });
     router.Add("POST", "/api/v1/sites", {.max_body = kMaxSiteBody},
                [&service](http::Request& r) { return Create(service, r); });
-    router.Add("GET", "/api/v1/sites/{id}", {},
-               [&service](http::Request& r) { return SiteResponse(200, service.Get(r.PathId("id"))); });
+    router.Add("GET", "/api/v1/sites/{id}", {}, [&service](http::Request& r) {
+        return SiteResponse(200, service.Get(r.PathId("id"), r.RequireActor()));
+    });
     router.Add("PATCH", "/api/v1/sites/{id}", {.max_body = kMaxSiteBody},
                [&service](http::Request& r) { return Patch(service, r); });
 }

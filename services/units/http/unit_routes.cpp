@@ -45,8 +45,9 @@ http::Response List(UnitService& service, http::Request& req) {
     if (page.cursor) query.after_id = http::CursorId(*page.cursor);
     query.kind = req.QueryParam("kind");
     if (query.kind && UnitKindLabel(*query.kind).empty()) {
-        throw Error::InvalidArgument("invalid_parameter", "unknown unit kind",
-                                     {{"kind", "must be one of subdistrict, park, department, office"}});
+        throw Error::InvalidArgument(
+            "invalid_parameter", "unknown unit kind",
+            {{"kind", "must be one of subdistrict, park, department, office"}});
     }
     auto units = service.List(query);
     json items = json::array();
@@ -96,8 +97,9 @@ void RegisterUnitRoutes(http::Router& router, UnitService& service) {
                [&service](http::Request& r) { return List(service, r); });
     router.Add("POST", "/api/v1/units", {.max_body = 16 * 1024},
                [&service](http::Request& r) { return Create(service, r); });
-    router.Add("GET", "/api/v1/units/{id}", {},
-               [&service](http::Request& r) { return UnitResponse(200, service.Get(r.PathId("id"))); });
+    router.Add("GET", "/api/v1/units/{id}", {}, [&service](http::Request& r) {
+        return UnitResponse(200, service.Get(r.PathId("id")));
+    });
     router.Add("PATCH", "/api/v1/units/{id}", {.max_body = 16 * 1024},
                [&service](http::Request& r) { return Patch(service, r); });
 }

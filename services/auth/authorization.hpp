@@ -1,0 +1,62 @@
+#pragma once
+
+#include <cstdint>
+#include <initializer_list>
+#include <iterator>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+
+namespace lantian::auth {
+
+inline constexpr std::string_view kRoles[] = {"inspector",  "office", "handler",
+                                              "supervisor", "leader", "admin"};
+
+/// A set of roles as a bit mask over kRoles.
+class RoleSet {
+  public:
+    constexpr RoleSet() = default;
+    constexpr RoleSet(std::initializer_list<std::string_view> roles) {
+        for (auto r : roles) bits_ |= Bit(r);
+    }
+    static constexpr RoleSet All() {
+        return {kRoles[0], kRoles[1], kRoles[2], kRoles[3], kRoles[4], kRoles[5]};
+    }
+    constexpr bool Contains(std::string_view role) const { return (bits_ & Bit(role)) != 0; }
+
+  private:
+    static constexpr std::uint32_t Bit(std::string_view role) {
+        for (std::uint32_t i = 0; i < std::size(kRoles); ++i) {
+            if (kRoles[i] == role) return 1u << i;
+        }
+        return 0;
+    }
+    std::uint32_t bits_ = 0;
+};
+
+/// How far a permitted role reaches among a route's objects (enforced by the services and
+/// recorded here so that the matrix tests know which objects must answer 404).
+enum class Scope {
+    kAll,        // every object
+    kTerritory,  // a handler of a subdistrict or park: objects in that territory only
+    kSelf,       // the caller's own record
+};
+
+struct RouteRule {
+    std::string_view method;
+    std::string_view route;
+    RoleSet roles;
+    /// The scope of handlers on this route (other permitted roles see everything).
+    Scope handler_scope = Scope::kAll;
+};
+
+/// The one machine-readable authorization matrix (role × route × scope). The request
+/// pipeline consults it before every handler, and the tests are generated from it.
+std::span<const RouteRule> AuthorizationMatrix();
+
+/// The rule for a method and route template (HEAD counts as GET); nullopt when none, which
+/// the pipeline treats as "nobody may".
+std::optional<RouteRule> FindRule(std::string_view method, std::string_view route);
+
+}  // namespace lantian::auth

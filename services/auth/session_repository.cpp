@@ -1,0 +1,114 @@
+#include "auth/session_repository.hpp"
+
+#include <pqxx/pqxx>
+
+#include "common/time.hpp"
+#include "db/nullable.hpp"
+
+namespace lantian::auth {
+
+namespace {
+
+constexpr const char* kInsert = R"(
+    insert into sessions (token_hash, user_id, expires_at)
+    values ($1, $2, now() + make_interval(secs => $3))
+    returning (extract(epoch from expires_at) * 1000000)::bigint)";
+
+constexpr const char* kFindActive = R"(
+    select s.id, u.id, u.username, u.role, u.unit_id, coalesce(un.kind, ''),
+           s.last_seen_at < now() - interval '60 seconds'
+    from sessions s
+    join users u on u.id = s.user_id
+    left join units un on un.id = u.unit_id
+    where s.token_hash = $1
+      and s.revoked_at is null
+      and s.expires_at > now()
+      and s.last_seen_at > now() - make_interval(secs => $2)
+      and not u.disabled)";
+
+constexpr const char* kTouch = "update sessions set last_seen_at = now() where id = $1";
+
+constexpr const char* kRevoke = R"(
+    update sessions set revoked_at = now()
+    where token_hash = $1 and revoked_at is null)";
+
+constexpr const char* kLockedFor = R"(
+    select ceil(extract(epoch from locked_until - now()))::int
+    from sign_in_throttle
+    where subject = $1 and locked_until > now())";
+
+constexpr const char* kCountFailure = R"(
+    insert into sign_in_throttle as t (subject, failures, window_started_at)
+    values ($1, 1, now())
+    on conflict (subject) do update set
+        failures = case when t.window_started_at < now() - make_interval(secs => $2)
+                        then 1 else t.failures + 1 end,
+        window_started_at = case when t.window_started_at < now() - make_interval(secs => $2)
+                                 then now() else t.window_started_at end
+    returning failures)";
+
+constexpr const char* kLock = R"(
+    update sign_in_throttle set locked_until = now() + make_interval(secs => $2)
+    where subject = $1)";
+
+constexpr const char* kClear = "delete from sign_in_throttle where subject = $1";
+
+}  // namespace
+
+TimePoint SessionRepository::Insert(pqxx::transaction_base& tx, long long user_id,
+                                    const std::string& token_hash,
+                                    std::chrono::seconds lifetime) const {
+    const auto row =
+        tx.exec_params1(kInsert, token_hash, user_id, static_cast<double>(lifetime.count()));
+    return FromEpochMicros(row[0].as<long long>());
+}
+
+std::optional<ActiveSession> SessionRepository::FindActive(
+    pqxx::transaction_base& tx, const std::string& token_hash,
+    std::chrono::seconds idle_timeout) const {
+    const auto r =
+        tx.exec_params(kFindActive, token_hash, static_cast<double>(idle_timeout.count()));
+    if (r.empty()) return std::nullopt;
+    ActiveSession s;
+    s.session_id = r[0][0].as<long long>();
+    s.actor.user_id = r[0][1].as<long long>();
+    s.actor.username = r[0][2].as<std::string>();
+    s.actor.role = r[0][3].as<std::string>();
+    s.actor.unit_id = db::Nullable<long long>(r[0][4]);
+    s.actor.unit_kind = r[0][5].as<std::string>();
+    s.stale_last_seen = r[0][6].as<bool>();
+    return s;
+}
+
+void SessionRepository::Touch(pqxx::transaction_base& tx, long long session_id) const {
+    tx.exec_params(kTouch, session_id);
+}
+
+bool SessionRepository::Revoke(pqxx::transaction_base& tx, const std::string& token_hash) const {
+    return tx.exec_params(kRevoke, token_hash).affected_rows() > 0;
+}
+
+std::optional<int> SessionRepository::LockedFor(pqxx::transaction_base& tx,
+                                                const std::string& subject) const {
+    const auto r = tx.exec_params(kLockedFor, subject);
+    if (r.empty()) return std::nullopt;
+    return std::max(1, r[0][0].as<int>());
+}
+
+int SessionRepository::RecordFailure(pqxx::transaction_base& tx, const std::string& subject,
+                                     std::chrono::seconds window, int max_failures,
+                                     std::chrono::seconds lockout) const {
+    const int failures =
+        tx.exec_params1(kCountFailure, subject, static_cast<double>(window.count()))[0].as<int>();
+    if (failures >= max_failures) {
+        tx.exec_params(kLock, subject, static_cast<double>(lockout.count()));
+    }
+    return failures;
+}
+
+void SessionRepository::ClearFailures(pqxx::transaction_base& tx,
+                                      const std::string& subject) const {
+    tx.exec_params(kClear, subject);
+}
+
+}  // namespace lantian::auth

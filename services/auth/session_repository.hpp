@@ -1,0 +1,44 @@
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <pqxx/transaction_base>
+#include <string>
+
+#include "common/actor.hpp"
+#include "common/clock.hpp"
+
+namespace lantian::auth {
+
+struct ActiveSession {
+    long long session_id = 0;
+    Actor actor;
+    bool stale_last_seen = false;  // last_seen_at is worth refreshing
+};
+
+/// Sessions (by token hash) and the sign-in throttle.
+class SessionRepository {
+  public:
+    /// Returns the absolute expiry.
+    TimePoint Insert(pqxx::transaction_base& tx, long long user_id, const std::string& token_hash,
+                     std::chrono::seconds lifetime) const;
+    /// The session and its user when it is neither revoked, expired, idle too long, nor its
+    /// user disabled.
+    std::optional<ActiveSession> FindActive(pqxx::transaction_base& tx,
+                                            const std::string& token_hash,
+                                            std::chrono::seconds idle_timeout) const;
+    void Touch(pqxx::transaction_base& tx, long long session_id) const;
+    /// True when a live session was revoked.
+    bool Revoke(pqxx::transaction_base& tx, const std::string& token_hash) const;
+
+    /// Seconds until the subject may try again, when it is locked out.
+    std::optional<int> LockedFor(pqxx::transaction_base& tx, const std::string& subject) const;
+    /// Counts a failure in the current window; locks the subject once `max_failures` is
+    /// reached. Returns the failures counted in the window.
+    int RecordFailure(pqxx::transaction_base& tx, const std::string& subject,
+                      std::chrono::seconds window, int max_failures,
+                      std::chrono::seconds lockout) const;
+    void ClearFailures(pqxx::transaction_base& tx, const std::string& subject) const;
+};
+
+}  // namespace lantian::auth

@@ -1,0 +1,28 @@
+#include "auth/token.hpp"
+
+#include <sodium.h>
+
+namespace lantian::auth {
+
+NewToken MakeToken() {
+    unsigned char raw[32];
+    randombytes_buf(raw, sizeof raw);
+    char encoded[sodium_base64_ENCODED_LEN(sizeof raw, sodium_base64_VARIANT_URLSAFE_NO_PADDING)];
+    sodium_bin2base64(encoded, sizeof encoded, raw, sizeof raw,
+                      sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+    sodium_memzero(raw, sizeof raw);
+    NewToken out;
+    out.token = encoded;
+    out.hash = HashToken(out.token);
+    return out;
+}
+
+std::string HashToken(std::string_view token) {
+    unsigned char hash[crypto_hash_sha256_BYTES];
+    crypto_hash_sha256(hash, reinterpret_cast<const unsigned char*>(token.data()), token.size());
+    char hex[crypto_hash_sha256_BYTES * 2 + 1];
+    sodium_bin2hex(hex, sizeof hex, hash, sizeof hash);
+    return hex;
+}
+
+}  // namespace lantian::auth

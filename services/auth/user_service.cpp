@@ -1,0 +1,111 @@
+#include "auth/user_service.hpp"
+
+#include <regex>
+
+#include "auth/auth_service.hpp"
+#include "common/error.hpp"
+#include "db/transaction.hpp"
+
+namespace lantian::auth {
+
+namespace {
+
+void CheckUsername(const std::string& username, FieldErrors& errors) {
+    static const std::regex kFormat("^[a-z0-9][a-z0-9._-]{1,63}$");
+    if (!std::regex_match(username, kFormat)) {
+        errors.Add("username", "must be 2 to 64 lower-case letters, digits, '.', '_' or '-'");
+    }
+}
+
+void CheckDisplayName(const std::string& name, FieldErrors& errors) {
+    if (name.find_first_not_of(' ') == std::string::npos) {
+        errors.Add("display_name", "must not be blank");
+    } else if (name.size() > 100) {
+        errors.Add("display_name", "must be at most 100 bytes");
+    }
+}
+
+void CheckRoleAndUnit(pqxx::transaction_base& tx, const UserRepository& users,
+                      const std::string& role, const std::optional<long long>& unit_id,
+                      FieldErrors& errors) {
+    if (RoleLabel(role).empty()) {
+        errors.Add("role", "must be one of inspector, office, handler, supervisor, leader, admin");
+    }
+    if (role == "handler" && !unit_id) errors.Add("unit_id", "is required for a handler");
+    if (unit_id && !users.UnitExists(tx, *unit_id)) errors.Add("unit_id", "names no unit");
+}
+
+}  // namespace
+
+User UserService::Create(const NewUser& input) {
+    NewUser user = input;
+    user.username = NormalizeUsername(input.username);
+    FieldErrors errors;
+    CheckUsername(user.username, errors);
+    CheckDisplayName(user.display_name, errors);
+    if (auto why = PasswordPolicyViolation(user.password, user.username); !why.empty()) {
+        errors.Add("password", why);
+    }
+    db::InTransaction(pool_, [&](pqxx::transaction_base& tx) {
+        CheckRoleAndUnit(tx, users_, user.role, user.unit_id, errors);
+    });
+    errors.ThrowIfAny();
+    const std::string hash = hasher_.Hash(user.password);
+    return db::InTransaction(
+        pool_, [&](pqxx::transaction_base& tx) { return users_.Insert(tx, user, hash); });
+}
+
+User UserService::Get(long long id) {
+    auto user =
+        db::InTransaction(pool_, [&](pqxx::transaction_base& tx) { return users_.Find(tx, id); });
+    if (!user) throw Error::NotFound("user");
+    return *user;
+}
+
+std::vector<User> UserService::List(long long after_id, int limit) {
+    return db::InTransaction(
+        pool_, [&](pqxx::transaction_base& tx) { return users_.List(tx, after_id, limit); });
+}
+
+User UserService::Patch(long long id, int expected_version, const UserPatch& patch) {
+    FieldErrors errors;
+    if (patch.display_name) CheckDisplayName(*patch.display_name, errors);
+    const User current = Get(id);
+    if (patch.password) {
+        if (auto why = PasswordPolicyViolation(*patch.password, current.username); !why.empty()) {
+            errors.Add("password", why);
+        }
+    }
+    db::InTransaction(pool_, [&](pqxx::transaction_base& tx) {
+        const std::string role = patch.role.value_or(current.role);
+        const std::optional<long long> unit = patch.unit_id ? *patch.unit_id : current.unit_id;
+        CheckRoleAndUnit(tx, users_, role, unit, errors);
+    });
+    errors.ThrowIfAny();
+    std::optional<std::string> hash;
+    if (patch.password) hash = hasher_.Hash(*patch.password);
+    auto updated = db::InTransaction(pool_, [&](pqxx::transaction_base& tx) {
+        return users_.Update(tx, id, expected_version, patch, hash);
+    });
+    if (!updated) {
+        throw Error(ErrorCode::kAborted, "precondition_failed",
+                    "user " + std::to_string(id) + " has changed; reload it");
+    }
+    return *updated;
+}
+
+bool UserService::EnsureAdministrator(const std::string& username, const std::string& password) {
+    const bool exists = db::InTransaction(
+        pool_, [&](pqxx::transaction_base& tx) { return users_.AnyEnabledAdmin(tx); });
+    if (exists) return false;
+    try {
+        Create({username, "系统管理员", "admin", std::nullopt, password});
+    } catch (const Error& e) {
+        // Another replica bootstrapped the same administrator at the same moment.
+        if (e.code() == ErrorCode::kAlreadyExists) return false;
+        throw;
+    }
+    return true;
+}
+
+}  // namespace lantian::auth
