@@ -93,7 +93,9 @@ fi
 
 # --- migrate, seed, serve --------------------------------------------------------------------
 build/lantian migrate
-build/lantian seed-demo
+mkdir -p var
+# New demo users (first run only) get fresh random passwords, appended to this file.
+build/lantian seed-demo --credentials-file var/demo-credentials.txt
 
 echo
 echo "  Lantian is starting on http://$LANTIAN_LISTEN"

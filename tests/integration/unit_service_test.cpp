@@ -119,7 +119,7 @@ TEST_F(UnitServiceTest, AnInvalidKindABlankNameAndABadCodeAreReportedTogether) {
 }
 
 TEST_F(UnitServiceTest, AnEmptyOrOverlongCodeIsRejected) {
-    for (const std::string code : {std::string(), std::string(65, 'x'), std::string("A B")}) {
+    for (const std::string& code : {std::string(), std::string(65, 'x'), std::string("A B")}) {
         const auto error = ErrorFrom([&] { service().Create({code, "名称", "office", {}}); });
         ASSERT_TRUE(error) << "code \"" << code << "\"";
         EXPECT_EQ(FieldsOf(*error), std::vector<std::string>{"code"}) << "code \"" << code << "\"";

@@ -129,7 +129,7 @@ TEST_F(PipelineTest, RefusesAnUnknownQueryParameterNamingIt) {
     const Response r = Send("GET", "/api/v1/sites?limit=5&colour=red&size=9");
 
     EXPECT_EQ(r.status, 400);
-    const json body = Body(r);
+    json body = Body(r);
     EXPECT_EQ(body["code"], "unknown_parameter");
     ASSERT_EQ(body["errors"].size(), 2u);
     EXPECT_EQ(body["errors"][0]["field"], "colour");
@@ -167,7 +167,7 @@ TEST_F(PipelineTest, TurnsAnErrorFromAHandlerIntoItsStatus) {
     const Response r = Send("POST", "/throw/error");
 
     EXPECT_EQ(r.status, 409);
-    const json body = Body(r);
+    json body = Body(r);
     EXPECT_EQ(body["code"], "invalid_transition");
     EXPECT_EQ(body["detail"], "a closed issue cannot be returned");
 }

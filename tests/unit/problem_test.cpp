@@ -53,7 +53,7 @@ TEST(ProblemResponse, WritesAnRfc9457BodyWithCodeAndRequestId) {
 
     EXPECT_EQ(r.status, 409);
     EXPECT_EQ(r.content_type, "application/problem+json");
-    const json body = json::parse(r.body);
+    json body = json::parse(r.body);
     EXPECT_EQ(body["type"], "urn:lantian:problem:invalid_transition");
     EXPECT_EQ(body["title"], "Conflict");
     EXPECT_EQ(body["status"], 409);
@@ -68,14 +68,14 @@ TEST(ProblemResponse, ListsFieldErrorsInOrder) {
         ProblemResponse(422, "validation_failed", "invalid values", "r",
                         {{"location.lat", "must be a number"}, {"name", "is required"}});
 
-    const json body = json::parse(r.body);
+    json body = json::parse(r.body);
     EXPECT_EQ(body["title"], "Unprocessable Content");
     EXPECT_EQ(body["errors"], json::parse(R"([{"field":"location.lat","message":"must be a number"},
                                               {"field":"name","message":"is required"}])"));
 }
 
 TEST(ProblemResponse, LeavesOutTheRequestIdWhenThereIsNone) {
-    const json body = json::parse(ProblemResponse(404, "not_found", "site not found", "").body);
+    json body = json::parse(ProblemResponse(404, "not_found", "site not found", "").body);
 
     EXPECT_FALSE(body.contains("request_id"));
 }
@@ -88,7 +88,7 @@ TEST(ProblemResponse, GivesEachCommonStatusItsStandardTitle) {
         {429, "Too Many Requests"}, {500, "Internal Server Error"},  {503, "Service Unavailable"},
     };
     for (const auto& [status, title] : titles) {
-        const json body = json::parse(ProblemResponse(status, "x", "d", "").body);
+        json body = json::parse(ProblemResponse(status, "x", "d", "").body);
         EXPECT_EQ(body["title"], title) << status;
     }
 }
@@ -107,7 +107,7 @@ TEST(ProblemResponse, FromAnErrorUsesItsStatusSlugMessageAndFields) {
     const Response r = ProblemResponse(e, "abc");
 
     EXPECT_EQ(r.status, 422);
-    const json body = json::parse(r.body);
+    json body = json::parse(r.body);
     EXPECT_EQ(body["code"], "validation_failed");
     EXPECT_EQ(body["detail"], "invalid value for \"severity\"");
     EXPECT_EQ(body["errors"][0]["field"], "severity");
