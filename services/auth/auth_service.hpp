@@ -33,7 +33,7 @@ struct SignedIn {
 
 /// Sign-in, sign-out and the per-request authentication.
 class AuthService {
-  public:
+public:
     AuthService(db::Pool& pool, PasswordHasher& hasher, const UserRepository& users,
                 const SessionRepository& sessions, SessionPolicy policy)
         : pool_(pool), hasher_(hasher), users_(users), sessions_(sessions), policy_(policy) {}
@@ -48,7 +48,7 @@ class AuthService {
 
     const SessionPolicy& policy() const { return policy_; }
 
-  private:
+private:
     void ThrowIfLocked(const std::string& user_subject, const std::string& address_subject);
 
     db::Pool& pool_;

@@ -15,7 +15,7 @@ inline constexpr std::string_view kRoles[] = {"inspector",  "office", "handler",
 
 /// A set of roles as a bit mask over kRoles.
 class RoleSet {
-  public:
+public:
     constexpr RoleSet() = default;
     constexpr RoleSet(std::initializer_list<std::string_view> roles) {
         for (auto r : roles) bits_ |= Bit(r);
@@ -25,7 +25,7 @@ class RoleSet {
     }
     constexpr bool Contains(std::string_view role) const { return (bits_ & Bit(role)) != 0; }
 
-  private:
+private:
     static constexpr std::uint32_t Bit(std::string_view role) {
         for (std::uint32_t i = 0; i < std::size(kRoles); ++i) {
             if (kRoles[i] == role) return 1u << i;

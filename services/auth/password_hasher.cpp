@@ -15,7 +15,7 @@ constexpr auto kSlotWait = std::chrono::seconds(5);
 }  // namespace
 
 class PasswordHasher::Slot {
-  public:
+public:
     explicit Slot(std::counting_semaphore<64>& slots) : slots_(slots) {
         if (!slots_.try_acquire_for(kSlotWait)) {
             throw Error(ErrorCode::kUnavailable, "busy", "too many sign-ins at once; retry");
@@ -25,7 +25,7 @@ class PasswordHasher::Slot {
     Slot(const Slot&) = delete;
     Slot& operator=(const Slot&) = delete;
 
-  private:
+private:
     std::counting_semaphore<64>& slots_;
 };
 

@@ -20,7 +20,7 @@ HashCost DefaultHashCost();
 /// bytes, so a burst of sign-ins cannot exhaust memory; callers beyond the cap wait a
 /// bounded time and then get Error(kUnavailable).
 class PasswordHasher {
-  public:
+public:
     PasswordHasher(HashCost cost, int max_concurrent);
 
     std::string Hash(std::string_view password);
@@ -32,7 +32,7 @@ class PasswordHasher {
     /// answer takes as long as a wrong password's.
     const std::string& DummyHash() const { return dummy_hash_; }
 
-  private:
+private:
     class Slot;
 
     HashCost cost_;

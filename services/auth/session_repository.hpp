@@ -18,7 +18,7 @@ struct ActiveSession {
 
 /// Sessions (by token hash) and the sign-in throttle.
 class SessionRepository {
-  public:
+public:
     /// Returns the absolute expiry.
     TimePoint Insert(pqxx::transaction_base& tx, long long user_id, const std::string& token_hash,
                      std::chrono::seconds lifetime) const;

@@ -15,7 +15,7 @@ struct UserWithHash {
 };
 
 class UserRepository {
-  public:
+public:
     std::optional<User> Find(pqxx::transaction_base& tx, long long id) const;
     std::optional<UserWithHash> FindByUsername(pqxx::transaction_base& tx,
                                                const std::string& username) const;

@@ -11,7 +11,7 @@ namespace lantian::auth {
 
 /// Administration of people: roles, units, disabling, passwords.
 class UserService {
-  public:
+public:
     UserService(db::Pool& pool, PasswordHasher& hasher, const UserRepository& users)
         : pool_(pool), hasher_(hasher), users_(users) {}
 
@@ -24,7 +24,7 @@ class UserService {
     /// otherwise. Returns true when it created one.
     bool EnsureAdministrator(const std::string& username, const std::string& password);
 
-  private:
+private:
     db::Pool& pool_;
     PasswordHasher& hasher_;
     const UserRepository& users_;

@@ -35,7 +35,7 @@ struct FieldError {
 
 /// The one typed error services throw. `slug` is the stable machine code clients branch on.
 class Error : public std::runtime_error {
-  public:
+public:
     Error(ErrorCode code, std::string slug, std::string message,
           std::vector<FieldError> fields = {})
         : std::runtime_error(std::move(message)),
@@ -58,7 +58,7 @@ class Error : public std::runtime_error {
                                  std::vector<FieldError> fields = {});
     static Error Validation(std::vector<FieldError> fields);
 
-  private:
+private:
     ErrorCode code_;
     std::string slug_;
     std::vector<FieldError> fields_;
@@ -68,7 +68,7 @@ class Error : public std::runtime_error {
 /// Collects field errors while a body is checked, then throws them all at once,
 /// so a client learns every field at fault from one round trip.
 class FieldErrors {
-  public:
+public:
     void Add(std::string field, std::string message) {
         errors_.push_back({std::move(field), std::move(message)});
     }
@@ -76,7 +76,7 @@ class FieldErrors {
     /// Throws Error(kValidation) when any field error was added.
     void ThrowIfAny() const;
 
-  private:
+private:
     std::vector<FieldError> errors_;
 };
 

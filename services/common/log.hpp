@@ -19,7 +19,7 @@ std::string JsonEscape(std::string_view text);
 
 /// The fields of one log line, built without a JSON library (common/ stays dependency-light).
 class Line {
-  public:
+public:
     explicit Line(std::string_view msg);
     Line& Str(std::string_view key, std::string_view value);
     Line& Int(std::string_view key, std::int64_t value);
@@ -27,7 +27,7 @@ class Line {
     Line& Bool(std::string_view key, bool value);
     const std::string& payload() const { return payload_; }
 
-  private:
+private:
     std::string payload_;
 };
 

@@ -23,6 +23,8 @@ const date::time_zone* DistrictZone() {
 }
 
 bool ParseInt(std::string_view s, int& out) {
+    // Digits only: from_chars would take a sign, and "T-1:00" is not a time.
+    if (s.empty() || s.find_first_not_of("0123456789") != std::string_view::npos) return false;
     auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
     return ec == std::errc() && ptr == s.data() + s.size();
 }

@@ -19,14 +19,14 @@ std::string WithConnectDefaults(const std::string& url);
 /// is dropped and a new one is opened on the next acquire, so the service recovers by itself
 /// when PostgreSQL comes back.
 class Pool {
-  public:
+public:
     Pool(std::string url, std::size_t size, std::chrono::milliseconds acquire_timeout);
     ~Pool();
     Pool(const Pool&) = delete;
     Pool& operator=(const Pool&) = delete;
 
     class Lease {
-      public:
+    public:
         Lease(Pool& pool, std::unique_ptr<pqxx::connection> conn)
             : pool_(&pool), conn_(std::move(conn)) {}
         Lease(Lease&& other) noexcept = default;
@@ -37,7 +37,7 @@ class Pool {
         /// The connection failed mid-use: do not give it back.
         void MarkBroken() { broken_ = true; }
 
-      private:
+    private:
         Pool* pool_;
         std::unique_ptr<pqxx::connection> conn_;
         bool broken_ = false;
@@ -50,7 +50,7 @@ class Pool {
 
     const std::string& url() const { return url_; }
 
-  private:
+private:
     void Release(std::unique_ptr<pqxx::connection> conn, bool broken);
 
     const std::string url_;

@@ -20,7 +20,9 @@ int RequireIfMatch(const Request& request) {
     if (value.size() > 3 && value.front() == '"' && value.back() == '"' && value[1] == 'v') {
         const std::string_view digits = value.substr(2, value.size() - 3);
         auto [ptr, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), version);
-        if (ec == std::errc() && ptr == digits.data() + digits.size() && version > 0) {
+        // Strong comparison: "v03" is not the ETag we issued for version 3.
+        if (ec == std::errc() && ptr == digits.data() + digits.size() && version > 0 &&
+            digits.front() != '0') {
             return version;
         }
     }

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "common/error.hpp"
+#include "http/url.hpp"
 
 namespace lantian::http {
 
@@ -20,6 +21,9 @@ Error Malformed(std::string message) {
 }  // namespace
 
 json ParseStrictJson(std::string_view body) {
+    if (!IsValidUtf8(body)) {
+        throw Error::InvalidArgument("invalid_utf8", "request body is not valid UTF-8");
+    }
     // One set of seen keys per open object; depth counts objects and arrays alike.
     std::vector<std::set<std::string>> keys;
     int depth = 0;
@@ -69,11 +73,7 @@ json ParseStrictJson(std::string_view body) {
         return json::parse(body.begin(), body.end(), callback, /*allow_exceptions=*/true,
                            /*ignore_comments=*/false);
     } catch (const json::parse_error& e) {
-        // nlohmann reports ill-formed UTF-8 as a parse error; say so plainly.
         const std::string what = e.what();
-        if (what.find("UTF-8") != std::string::npos || what.find("utf-8") != std::string::npos) {
-            throw Error::InvalidArgument("invalid_utf8", "request body is not valid UTF-8");
-        }
         throw Malformed("request body is not valid JSON: " +
                         what.substr(what.find(']') == std::string::npos ? 0 : what.find(']') + 2));
     }

@@ -12,7 +12,7 @@ namespace lantian::http {
 /// instead of throwing, so one response lists every field at fault. Absent or null →
 /// nullopt; present with the wrong type → nullopt plus an error.
 class JsonFields {
-  public:
+public:
     JsonFields(const nlohmann::json& object, FieldErrors& errors, std::string prefix = "")
         : object_(object), errors_(errors), prefix_(std::move(prefix)) {}
 
@@ -27,7 +27,7 @@ class JsonFields {
     std::string Path(const std::string& key) const { return prefix_ + key; }
     FieldErrors& errors() { return errors_; }
 
-  private:
+private:
     const nlohmann::json* Get(const std::string& key, bool required);
 
     const nlohmann::json& object_;

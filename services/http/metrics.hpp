@@ -8,7 +8,7 @@ namespace lantian::http {
 /// Request counts and latency histograms labelled by route template (never the raw path,
 /// which would give every site id its own time series).
 class Metrics {
-  public:
+public:
     Metrics();
     ~Metrics();
     Metrics(const Metrics&) = delete;
@@ -19,7 +19,7 @@ class Metrics {
     /// The Prometheus text exposition format.
     std::string Render() const;
 
-  private:
+private:
     struct Impl;
     std::unique_ptr<Impl> impl_;
 };

@@ -33,9 +33,9 @@ void CheckQueryParameters(const Request& request, const Route& route) {
         }
     }
     if (unknown.empty()) return;
-    throw Error::InvalidArgument("unknown_parameter",
-                                 "unknown query parameter \"" + unknown.front().field + '"',
-                                 std::move(unknown));
+    // Built before the throw: the vector is moved into the error below.
+    const std::string message = "unknown query parameter \"" + unknown.front().field + '"';
+    throw Error::InvalidArgument("unknown_parameter", message, std::move(unknown));
 }
 
 }  // namespace
@@ -55,7 +55,13 @@ Pipeline::Pipeline(const Router& router, Metrics& metrics)
       error_log_(log::Get("http")) {}
 
 std::size_t Pipeline::BodyLimit(const std::string& method, const std::string& target) const {
-    const std::string path(target.substr(0, target.find('?')));
+    std::string path;
+    std::multimap<std::string, std::string> query;
+    try {
+        ParseTarget(target, path, query);
+    } catch (const Error&) {
+        return kDefaultBodyLimit;  // the pipeline refuses the target itself, after the body
+    }
     const Match match = router_.Find(method, path);
     return match.route ? match.route->options.max_body : kDefaultBodyLimit;
 }

@@ -23,7 +23,7 @@ using AuthStep = std::function<void(Request&, const Route&)>;
 /// (404/405), query-parameter whitelist, the auth step, the handler, and the one place where
 /// exceptions become problem+json. Beast-free, so it is unit-tested without sockets.
 class Pipeline {
-  public:
+public:
     Pipeline(const Router& router, Metrics& metrics);
 
     void SetAuthStep(AuthStep step) { auth_ = std::move(step); }
@@ -34,7 +34,7 @@ class Pipeline {
     /// Never throws: every failure becomes a problem+json response.
     Response Handle(Request& request) const;
 
-  private:
+private:
     Response Dispatch(Request& request, std::string& route_label) const;
 
     const Router& router_;

@@ -40,12 +40,12 @@ struct Match {
 /// Maps method + path to a handler. Literal segments beat `{param}` segments; a trailing
 /// `{*param}` segment takes the rest of the path (static files).
 class Router {
-  public:
+public:
     void Add(std::string method, std::string pattern, RouteOptions options, Handler handler);
     Match Find(const std::string& method, const std::string& path) const;
     const std::vector<Route>& routes() const { return routes_; }
 
-  private:
+private:
     std::vector<Route> routes_;
 };
 

@@ -98,7 +98,8 @@ ServerOptions Config::ToServerOptions() const {
 
 std::string RedactUrl(const std::string& url) {
     static const std::regex kUserInfo(R"(^(postgres(?:ql)?://[^:/@]*):[^@]*@)");
-    static const std::regex kKeyword(R"((password\s*=\s*)\S+)");
+    // libpq keyword values may be single-quoted with spaces and backslash escapes inside.
+    static const std::regex kKeyword(R"((password\s*=\s*)('(?:[^'\\]|\\.)*'|\S+))");
     return std::regex_replace(std::regex_replace(url, kUserInfo, "$1:***@"), kKeyword, "$1***");
 }
 

@@ -27,7 +27,7 @@ struct ServerOptions {
 /// The HTTP/1.1 front: Beast and Asio live behind this interface and nowhere else.
 /// Handlers run on a worker pool, never on the I/O threads.
 class HttpServer {
-  public:
+public:
     HttpServer(const http::Pipeline& pipeline, ServerOptions options);
     ~HttpServer();
 
@@ -37,7 +37,7 @@ class HttpServer {
     /// closes idle connections and returns.
     void Run(const std::function<void()>& on_signal = {});
 
-  private:
+private:
     struct Impl;
     std::unique_ptr<Impl> impl_;
 };

@@ -17,7 +17,7 @@ namespace lantian::server {
 
 /// The service built from its parts (the one place where wiring happens).
 class Service {
-  public:
+public:
     explicit Service(const Config& config);
     ~Service();
 
@@ -29,7 +29,7 @@ class Service {
     const http::Router& router() const;
     auth::UserService& users();
 
-  private:
+private:
     struct Parts;
     std::unique_ptr<Parts> parts_;
 };

@@ -11,7 +11,7 @@ namespace lantian::sites {
 
 /// The SQL for sites (PostGIS for places and distances, pg_trgm for Chinese text).
 class SiteRepository {
-  public:
+public:
     std::optional<Site> Find(pqxx::transaction_base& tx, long long id) const;
     /// Takes `site` as it should be stored (WGS-84, subdistrict resolved).
     Site Insert(pqxx::transaction_base& tx, const Site& site) const;

@@ -16,7 +16,7 @@ namespace lantian::sites {
 std::optional<long long> VisibleTerritory(const Actor& actor);
 
 class SiteService {
-  public:
+public:
     SiteService(db::Pool& pool, const SiteRepository& repository)
         : pool_(pool), repository_(repository) {}
 
@@ -28,7 +28,7 @@ class SiteService {
     /// `near` is set.
     std::vector<Site> List(const SiteQuery& query, const Actor& actor);
 
-  private:
+private:
     db::Pool& pool_;
     const SiteRepository& repository_;
 };

@@ -39,6 +39,18 @@ const std::string kUpdate = R"(
     where id = $1 and version = $2
     returning)" + std::string(kColumns);
 
+constexpr const char* kHoldsSites =
+    "select exists (select 1 from sites where subdistrict_id = $1)";
+
+constexpr const char* kIsAncestorOrSelf = R"(
+    with recursive chain (id, parent_id, depth) as (
+        select id, parent_id, 0 from units where id = $2
+        union all
+        select u.id, u.parent_id, c.depth + 1
+        from units u join chain c on u.id = c.parent_id
+        where c.depth < 64)
+    select exists (select 1 from chain where id = $1))";
+
 Unit FromRow(const pqxx::row& row) {
     Unit u;
     u.id = row[0].as<long long>();
@@ -80,6 +92,15 @@ Unit UnitRepository::Insert(pqxx::transaction_base& tx, const NewUnit& u) const 
     } catch (const pqxx::unique_violation& e) {
         TranslateUnique(e);
     }
+}
+
+bool UnitRepository::HoldsSites(pqxx::transaction_base& tx, long long id) const {
+    return tx.exec_params1(kHoldsSites, id)[0].as<bool>();
+}
+
+bool UnitRepository::IsAncestorOrSelf(pqxx::transaction_base& tx, long long ancestor,
+                                      long long id) const {
+    return tx.exec_params1(kIsAncestorOrSelf, ancestor, id)[0].as<bool>();
 }
 
 std::optional<Unit> UnitRepository::Update(pqxx::transaction_base& tx, long long id,

@@ -26,7 +26,7 @@ void CheckCode(const std::string& code, FieldErrors& errors) {
 }
 
 void CheckName(const std::string& name, FieldErrors& errors) {
-    if (name.find_first_not_of(" \t") == std::string::npos) {
+    if (name.find_first_not_of(" \t\r\n") == std::string::npos) {
         errors.Add("name", "must not be blank");
     } else if (name.size() > kMaxNameBytes) {
         errors.Add("name", "must be at most 200 bytes");
@@ -43,10 +43,10 @@ void CheckParent(pqxx::transaction_base& tx, const UnitRepository& repository,
                  std::optional<long long> parent_id, std::optional<long long> self,
                  FieldErrors& errors) {
     if (!parent_id) return;
-    if (self && *parent_id == *self) {
-        errors.Add("parent_id", "a unit cannot be its own parent");
-    } else if (!repository.Find(tx, *parent_id)) {
+    if (!repository.Find(tx, *parent_id)) {
         errors.Add("parent_id", "names no unit");
+    } else if (self && repository.IsAncestorOrSelf(tx, *self, *parent_id)) {
+        errors.Add("parent_id", "would make the unit its own ancestor");
     }
 }
 
@@ -87,8 +87,9 @@ Unit UnitService::Patch(long long id, int expected_version, const UnitPatch& pat
         if (!current) throw Error::NotFound("unit");
         FieldErrors all = errors;
         if (patch.parent_id) CheckParent(tx, repository_, *patch.parent_id, id, all);
-        if (patch.kind && current->has_boundary && !IsTerritorial(*patch.kind)) {
-            all.Add("kind", "a unit with a territory must stay a subdistrict or park");
+        if (patch.kind && IsTerritorial(current->kind) && !IsTerritorial(*patch.kind) &&
+            (current->has_boundary || repository_.HoldsSites(tx, id))) {
+            all.Add("kind", "a unit with a territory or sites must stay a subdistrict or park");
         }
         all.ThrowIfAny();
         if (current->version != expected_version) {

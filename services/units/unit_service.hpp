@@ -11,7 +11,7 @@ namespace lantian::units {
 /// The rules for units: valid kinds, non-blank names, a parent that exists and is not the
 /// unit itself, and compare-and-set versions on change.
 class UnitService {
-  public:
+public:
     UnitService(db::Pool& pool, const UnitRepository& repository)
         : pool_(pool), repository_(repository) {}
 
@@ -20,7 +20,7 @@ class UnitService {
     Unit Create(const NewUnit& unit);
     Unit Patch(long long id, int expected_version, const UnitPatch& patch);
 
-  private:
+private:
     db::Pool& pool_;
     const UnitRepository& repository_;
 };

@@ -31,7 +31,7 @@ const std::vector<Migration> kThree = {
 };
 
 class Migrator : public ::testing::Test {
-  protected:
+protected:
     void SetUp() override {
         try {
             database_ = std::make_unique<ScratchDatabase>(ScratchDatabase::Contents::kEmpty);

@@ -27,7 +27,7 @@ constexpr GeoPoint kCentre = {35.05, 113.10};
 constexpr double kMetresPerDegreeLat = 110'942;
 
 class SiteListTest : public itest::DatabaseTest {
-  protected:
+protected:
     void SetUp() override {
         DatabaseTest::SetUp();
         if (HasFatalFailure()) return;
@@ -83,7 +83,7 @@ class SiteListTest : public itest::DatabaseTest {
     long long north_ = 0;
     long long south_ = 0;
 
-  private:
+private:
     SiteRepository repository_;
     std::unique_ptr<SiteService> service_;
 };

@@ -45,7 +45,7 @@ constexpr GeoPoint kInEast = {35.05, 113.17};
 constexpr GeoPoint kInTheGap = {35.05, 113.11};
 
 class SiteServiceTest : public itest::DatabaseTest {
-  protected:
+protected:
     void SetUp() override {
         DatabaseTest::SetUp();
         if (HasFatalFailure()) return;
@@ -64,7 +64,7 @@ class SiteServiceTest : public itest::DatabaseTest {
     long long east_ = 0;
     long long department_ = 0;
 
-  private:
+private:
     SiteRepository repository_;
     std::unique_ptr<SiteService> service_;
 };

@@ -20,7 +20,7 @@ using itest::ErrorFrom;
 using itest::FieldsOf;
 
 class UnitServiceTest : public itest::DatabaseTest {
-  protected:
+protected:
     void SetUp() override {
         DatabaseTest::SetUp();
         if (HasFatalFailure()) return;
@@ -40,7 +40,7 @@ class UnitServiceTest : public itest::DatabaseTest {
         return ids;
     }
 
-  private:
+private:
     UnitRepository repository_;
     std::unique_ptr<UnitService> service_;
 };

@@ -29,7 +29,7 @@ bool IsHex16(const std::string& s) {
 }
 
 class PipelineTest : public ::testing::Test {
-  protected:
+protected:
     PipelineTest() {
         router_.Add("GET", "/api/v1/sites/{id}", {.query_params = {"fields"}}, [this](Request& r) {
             seen_ = r;

@@ -24,7 +24,7 @@ std::string Formatted(std::string_view rfc3339) {
 
 // Runs the test body with the process in another zone, as a container with TZ=UTC would be.
 class ProcessTimeZone : public ::testing::Test {
-  protected:
+protected:
     void SetUp() override {
         if (const char* tz = std::getenv("TZ")) saved_ = tz;
         setenv("TZ", "UTC", 1);
@@ -39,7 +39,7 @@ class ProcessTimeZone : public ::testing::Test {
         tzset();
     }
 
-  private:
+private:
     std::optional<std::string> saved_;
 };
 

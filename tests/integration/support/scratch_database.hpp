@@ -16,7 +16,7 @@ std::string UrlForDatabase(const std::string& url, const std::string& dbname);
 /// A database of one test's own on the cluster named by LANTIAN_TEST_ADMIN_URL, dropped (with
 /// FORCE, so a leaked connection cannot keep it alive) when the object goes away.
 class ScratchDatabase {
-  public:
+public:
     enum class Contents {
         kMigrated,  // a clone of LANTIAN_TEST_TEMPLATE_DB
         kEmpty,     // a clone of template0: no extensions, no schema_migrations
@@ -34,7 +34,7 @@ class ScratchDatabase {
     /// A new connection of the test's own, outside any pool.
     std::unique_ptr<pqxx::connection> Connect() const;
 
-  private:
+private:
     std::string admin_url_;
     std::string name_;
     std::string url_;
@@ -42,7 +42,7 @@ class ScratchDatabase {
 
 /// A fresh clone of the migrated template per test, with a pool on it.
 class DatabaseTest : public ::testing::Test {
-  protected:
+protected:
     static constexpr std::size_t kPoolSize = 12;
 
     void SetUp() override;
@@ -54,14 +54,14 @@ class DatabaseTest : public ::testing::Test {
     std::string QueryValue(const std::string& sql);
     void Execute(const std::string& sql);
 
-  private:
+private:
     std::unique_ptr<ScratchDatabase> database_;
     std::unique_ptr<db::Pool> pool_;
 };
 
 /// The same, with the demo district (seed::SeedDemoDistrict) loaded into the clone.
 class SeededDatabaseTest : public DatabaseTest {
-  protected:
+protected:
     void SetUp() override;
     /// The id of the unit with this code (the demo's codes: JF-SD-JIAOXI, JF-PK-CYJJQ, ...).
     long long UnitId(const std::string& code);
