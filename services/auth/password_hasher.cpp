@@ -3,6 +3,7 @@
 #include <sodium.h>
 
 #include <algorithm>
+#include <string>
 
 #include "common/error.hpp"
 
@@ -69,7 +70,11 @@ std::string PasswordPolicyViolation(std::string_view password, std::string_view 
     if (password.size() < 10) return "must be at least 10 characters";
     if (password.size() > 256) return "must be at most 256 bytes";
     if (password.find_first_not_of(' ') == std::string_view::npos) return "must not be blank";
-    if (password == username) return "must differ from the username";
+    std::string lowered(password);
+    std::transform(lowered.begin(), lowered.end(), lowered.begin(), [](unsigned char c) {
+        return static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+    });
+    if (lowered == username) return "must differ from the username";
     return {};
 }
 

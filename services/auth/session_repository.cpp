@@ -1,5 +1,6 @@
 #include "auth/session_repository.hpp"
 
+#include <algorithm>
 #include <pqxx/pqxx>
 
 #include "common/time.hpp"
@@ -16,7 +17,7 @@ constexpr const char* kInsert = R"(
 
 constexpr const char* kFindActive = R"(
     select s.id, u.id, u.username, u.role, u.unit_id, coalesce(un.kind, ''),
-           s.last_seen_at < now() - interval '60 seconds'
+           s.last_seen_at < now() - make_interval(secs => $3)
     from sessions s
     join users u on u.id = s.user_id
     left join units un on un.id = u.unit_id
@@ -53,6 +54,12 @@ constexpr const char* kLock = R"(
 
 constexpr const char* kClear = "delete from sign_in_throttle where subject = $1";
 
+// Keeps the table from growing with every name ever tried: windows long past, no lock.
+constexpr const char* kPrune = R"(
+    delete from sign_in_throttle
+    where window_started_at < now() - make_interval(secs => $1) * 2
+      and (locked_until is null or locked_until < now()))";
+
 }  // namespace
 
 TimePoint SessionRepository::Insert(pqxx::transaction_base& tx, long long user_id,
@@ -66,8 +73,11 @@ TimePoint SessionRepository::Insert(pqxx::transaction_base& tx, long long user_i
 std::optional<ActiveSession> SessionRepository::FindActive(
     pqxx::transaction_base& tx, const std::string& token_hash,
     std::chrono::seconds idle_timeout) const {
-    const auto r =
-        tx.exec_params(kFindActive, token_hash, static_cast<double>(idle_timeout.count()));
+    // Refresh last_seen_at at most once a minute, but well within the idle timeout, so an
+    // active session never lapses however short the timeout is configured.
+    const double touch_after = std::min(60.0, static_cast<double>(idle_timeout.count()) / 4);
+    const auto r = tx.exec_params(kFindActive, token_hash,
+                                  static_cast<double>(idle_timeout.count()), touch_after);
     if (r.empty()) return std::nullopt;
     ActiveSession s;
     s.session_id = r[0][0].as<long long>();
@@ -98,6 +108,7 @@ std::optional<int> SessionRepository::LockedFor(pqxx::transaction_base& tx,
 int SessionRepository::RecordFailure(pqxx::transaction_base& tx, const std::string& subject,
                                      std::chrono::seconds window, int max_failures,
                                      std::chrono::seconds lockout) const {
+    tx.exec_params(kPrune, static_cast<double>(window.count()));
     const int failures =
         tx.exec_params1(kCountFailure, subject, static_cast<double>(window.count()))[0].as<int>();
     if (failures >= max_failures) {

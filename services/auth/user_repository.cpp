@@ -44,6 +44,10 @@ const std::string kUpdate = R"(
 constexpr const char* kSetHash = "update users set password_hash = $2 where id = $1";
 constexpr const char* kAnyAdmin =
     "select exists (select 1 from users where role = 'admin' and not disabled)";
+constexpr const char* kRevokeSessions =
+    "update sessions set revoked_at = now() where user_id = $1 and revoked_at is null";
+constexpr const char* kAnotherAdmin =
+    "select exists (select 1 from users where role = 'admin' and not disabled and id <> $1)";
 constexpr const char* kUnitExists = "select exists (select 1 from units where id = $1)";
 
 User FromRow(const pqxx::row& row) {
@@ -111,6 +115,14 @@ void UserRepository::SetPasswordHash(pqxx::transaction_base& tx, long long id,
 
 bool UserRepository::AnyEnabledAdmin(pqxx::transaction_base& tx) const {
     return tx.exec1(kAnyAdmin)[0].as<bool>();
+}
+
+bool UserRepository::AnotherEnabledAdmin(pqxx::transaction_base& tx, long long user_id) const {
+    return tx.exec_params1(kAnotherAdmin, user_id)[0].as<bool>();
+}
+
+void UserRepository::RevokeSessions(pqxx::transaction_base& tx, long long user_id) const {
+    tx.exec_params(kRevokeSessions, user_id);
 }
 
 bool UserRepository::UnitExists(pqxx::transaction_base& tx, long long unit_id) const {

@@ -29,6 +29,9 @@ public:
                                const std::optional<std::string>& password_hash) const;
     void SetPasswordHash(pqxx::transaction_base& tx, long long id, const std::string& hash) const;
     bool AnyEnabledAdmin(pqxx::transaction_base& tx) const;
+    /// True when an enabled administrator other than `user_id` exists.
+    bool AnotherEnabledAdmin(pqxx::transaction_base& tx, long long user_id) const;
+    void RevokeSessions(pqxx::transaction_base& tx, long long user_id) const;
     bool UnitExists(pqxx::transaction_base& tx, long long unit_id) const;
 };
 

@@ -85,7 +85,18 @@ User UserService::Patch(long long id, int expected_version, const UserPatch& pat
     std::optional<std::string> hash;
     if (patch.password) hash = hasher_.Hash(*patch.password);
     auto updated = db::InTransaction(pool_, [&](pqxx::transaction_base& tx) {
-        return users_.Update(tx, id, expected_version, patch, hash);
+        const bool stops_being_admin =
+            current.role == "admin" && !current.disabled &&
+            ((patch.role && *patch.role != "admin") || patch.disabled.value_or(false));
+        if (stops_being_admin && !users_.AnotherEnabledAdmin(tx, id)) {
+            throw Error(ErrorCode::kFailedPrecondition, "last_administrator",
+                        "user \"" + current.username +
+                            "\" is the last enabled administrator and must stay one");
+        }
+        auto user = users_.Update(tx, id, expected_version, patch, hash);
+        // A new password ends every session signed in with the old one.
+        if (user && hash) users_.RevokeSessions(tx, id);
+        return user;
     });
     if (!updated) {
         throw Error(ErrorCode::kAborted, "precondition_failed",
@@ -101,9 +112,16 @@ bool UserService::EnsureAdministrator(const std::string& username, const std::st
     try {
         Create({username, "系统管理员", "admin", std::nullopt, password});
     } catch (const Error& e) {
-        // Another replica bootstrapped the same administrator at the same moment.
-        if (e.code() == ErrorCode::kAlreadyExists) return false;
-        throw;
+        if (e.code() != ErrorCode::kAlreadyExists) throw;
+        // Another replica may have bootstrapped the same administrator at the same moment;
+        // otherwise the name belongs to a disabled or demoted user, which must not pass quietly.
+        const bool now_exists = db::InTransaction(
+            pool_, [&](pqxx::transaction_base& tx) { return users_.AnyEnabledAdmin(tx); });
+        if (now_exists) return false;
+        throw Error(ErrorCode::kFailedPrecondition, "admin_unavailable",
+                    "no enabled administrator exists and user \"" + username +
+                        "\" is taken by a disabled or non-admin user; choose another "
+                        "LANTIAN_ADMIN_USERNAME or re-enable that user");
     }
     return true;
 }

@@ -8,7 +8,9 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <csignal>
+#include <limits>
 #include <mutex>
+#include <optional>
 #include <set>
 
 #include "common/log.hpp"
@@ -43,7 +45,14 @@ struct HttpServer::Impl {
           log(log::Get("server")) {}
 
     asio::awaitable<void> Accept();
+    enum class ReadOutcome { kRequest, kRefused, kClosed };
+
     asio::awaitable<void> Session(tcp::socket socket);
+    /// Reads one request, or the refusal to send (framing, limits) before closing.
+    asio::awaitable<ReadOutcome> ReadRequest(beast::tcp_stream& stream, std::string& raw,
+                                             http::Request& request, bool& keep_alive,
+                                             bool& head_request,
+                                             std::optional<http::Response>& refusal);
     asio::awaitable<bool> WriteResponse(beast::tcp_stream& stream, http::Response response,
                                         bool keep_alive, bool head);
     void Drain();
@@ -62,14 +71,41 @@ struct HttpServer::Impl {
 
 namespace {
 
+/// A refusal before the request reaches the pipeline (framing, limits): still problem+json
+/// with a request id, and the connection closed since the stream can no longer be trusted.
 http::Response EarlyProblem(int status, std::string_view slug, std::string_view detail) {
-    http::Response r = http::ProblemResponse(status, slug, detail, http::AcceptOrMakeRequestId(""));
+    const std::string request_id = http::AcceptOrMakeRequestId("");
+    http::Response r = http::ProblemResponse(status, slug, detail, request_id);
+    r.Header("X-Request-Id", request_id);
     r.close_connection = true;
     return r;
 }
 
 /// obs-fold (a header line continued on the next line) is deprecated by RFC 9112 and a
 /// request-smuggling vector; Beast 1.81 accepts it, so it is refused here on the raw bytes.
+struct HeaderRead {
+    std::size_t length = 0;  // through the blank line; 0 when the connection ended first
+    bool too_large = false;
+};
+
+/// Reads until the blank line that ends a request header, keeping any bytes past it in `raw`
+/// (the start of a body or of a pipelined request). Bounded by `max_bytes`.
+asio::awaitable<HeaderRead> ReadHeader(beast::tcp_stream& stream, std::string& raw,
+                                       std::size_t max_bytes) {
+    std::size_t scanned = 0;
+    for (;;) {
+        const std::size_t end = raw.find("\r\n\r\n", scanned);
+        if (end != std::string::npos) co_return HeaderRead{end + 4, false};
+        if (raw.size() >= max_bytes) co_return HeaderRead{0, true};
+        scanned = raw.size() < 3 ? 0 : raw.size() - 3;
+        char chunk[4096];
+        const std::size_t want = std::min(sizeof chunk, max_bytes - raw.size());
+        auto [ec, n] = co_await stream.async_read_some(asio::buffer(chunk, want), kTuple);
+        if (ec) co_return HeaderRead{};
+        raw.append(chunk, n);
+    }
+}
+
 bool HasObsFold(std::string_view head) {
     return head.find("\r\n ") != std::string_view::npos ||
            head.find("\r\n\t") != std::string_view::npos;
@@ -119,94 +155,24 @@ asio::awaitable<void> HttpServer::Impl::Session(tcp::socket socket) {
         if (connections.size() >= options.max_connections) co_return;
         connections.insert(&self);
     }
-    const std::size_t max_read = options.max_header_bytes + options.max_target_bytes;
     std::string raw;  // bytes read and not yet parsed
     for (;;) {
         self.busy = false;
         if (draining) break;
-        stream.expires_after(options.header_timeout);
-        auto [read_ec, header_bytes] = co_await asio::async_read_until(
-            stream, asio::dynamic_buffer(raw, max_read), "\r\n\r\n", kTuple);
+        http::Request request;
+        bool keep_alive = false;
+        bool head_request = false;
+        // Refusals are built here and written below, never as temporaries inside a co_await
+        // expression: g++ 12 destroys such temporaries twice (seen as a double free).
+        std::optional<http::Response> refusal;
+        const ReadOutcome outcome =
+            co_await ReadRequest(stream, raw, request, keep_alive, head_request, refusal);
+        if (outcome == ReadOutcome::kClosed) break;
         self.busy = true;
-        if (read_ec == asio::error::not_found) {
-            const auto line_end = raw.find("\r\n");
-            const bool long_target =
-                line_end == std::string::npos || line_end > options.max_target_bytes;
-            co_await WriteResponse(
-                stream,
-                long_target ? EarlyProblem(414, "uri_too_long", "request target is too long")
-                            : EarlyProblem(431, "header_too_large", "request header is too large"),
-                false, false);
+        if (outcome == ReadOutcome::kRefused) {
+            co_await WriteResponse(stream, std::move(*refusal), false, false);
             break;
         }
-        if (read_ec) break;  // closed, timed out or cancelled by a drain
-        const std::string_view head(raw.data(), header_bytes);
-        if (head.find("\r\n") > options.max_target_bytes) {
-            co_await WriteResponse(stream,
-                                   EarlyProblem(414, "uri_too_long", "request target is too long"),
-                                   false, false);
-            break;
-        }
-        if (header_bytes > options.max_header_bytes) {
-            co_await WriteResponse(
-                stream, EarlyProblem(431, "header_too_large", "request header is too large"), false,
-                false);
-            break;
-        }
-        bhttp::request_parser<bhttp::string_body> parser;
-        parser.header_limit(static_cast<std::uint32_t>(header_bytes + 1));
-        beast::error_code parse_ec;
-        parser.put(asio::buffer(raw.data(), header_bytes), parse_ec);
-        const auto& header = parser.get();
-        const bool framing_attack = header.count(bhttp::field::transfer_encoding) > 0 &&
-                                    header.count(bhttp::field::content_length) > 0;
-        if (parse_ec || !parser.is_header_done() || framing_attack || HasObsFold(head) ||
-            header.count(bhttp::field::content_length) > 1) {
-            co_await WriteResponse(
-                stream, EarlyProblem(400, "bad_request", "malformed HTTP request"), false, false);
-            break;
-        }
-        const std::size_t limit =
-            pipeline.BodyLimit(std::string(header.method_string()), std::string(header.target()));
-        if (const auto length = parser.content_length(); length && *length > limit) {
-            co_await WriteResponse(stream,
-                                   EarlyProblem(413, "payload_too_large",
-                                                "request body is too large for this endpoint"),
-                                   false, false);
-            break;
-        }
-        parser.body_limit(limit);
-        beast::flat_buffer buffer;
-        const std::size_t rest = raw.size() - header_bytes;
-        auto dest = buffer.prepare(rest);
-        asio::buffer_copy(dest, asio::buffer(raw.data() + header_bytes, rest));
-        buffer.commit(rest);
-        raw.clear();
-        if (!parser.is_done()) {
-            stream.expires_after(options.body_timeout);
-            auto [body_ec, body_bytes] = co_await bhttp::async_read(stream, buffer, parser, kTuple);
-            if (body_ec == bhttp::error::body_limit) {
-                co_await WriteResponse(stream,
-                                       EarlyProblem(413, "payload_too_large",
-                                                    "request body is too large for this endpoint"),
-                                       false, false);
-                break;
-            }
-            if (body_ec) {
-                if (body_ec != beast::error::timeout && body_ec != asio::error::eof &&
-                    body_ec != asio::error::operation_aborted) {
-                    co_await WriteResponse(stream,
-                                           EarlyProblem(400, "bad_request", "malformed HTTP body"),
-                                           false, false);
-                }
-                break;
-            }
-        }
-        // Pipelined bytes after this request belong to the next one.
-        raw.assign(static_cast<const char*>(buffer.data().data()), buffer.size());
-        const bool keep_alive = parser.keep_alive();
-        const bool head_request = parser.get().method() == bhttp::verb::head;
-        http::Request request = ToRequest(parser.release());
         beast::error_code endpoint_ec;
         const auto remote = stream.socket().remote_endpoint(endpoint_ec);
         if (!endpoint_ec) request.remote_address = remote.address().to_string();
@@ -216,7 +182,9 @@ asio::awaitable<void> HttpServer::Impl::Session(tcp::socket socket) {
                 co_return pipeline.Handle(request);
             },
             use_awaitable);
-        if (!co_await WriteResponse(stream, std::move(response), keep_alive, head_request)) break;
+        const bool keep_going =
+            co_await WriteResponse(stream, std::move(response), keep_alive, head_request);
+        if (!keep_going) break;
     }
     {
         std::lock_guard lock(mutex);
@@ -224,6 +192,86 @@ asio::awaitable<void> HttpServer::Impl::Session(tcp::socket socket) {
     }
     beast::error_code ignored;
     stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
+}
+
+asio::awaitable<HttpServer::Impl::ReadOutcome> HttpServer::Impl::ReadRequest(
+    beast::tcp_stream& stream, std::string& raw, http::Request& request, bool& keep_alive,
+    bool& head_request, std::optional<http::Response>& refusal) {
+    const std::size_t max_read = options.max_header_bytes + options.max_target_bytes;
+    stream.expires_after(options.header_timeout);
+    const HeaderRead read = co_await ReadHeader(stream, raw, max_read);
+    if (read.too_large) {
+        const auto line_end = raw.find("\r\n");
+        if (line_end == std::string::npos || line_end > options.max_target_bytes) {
+            refusal = EarlyProblem(414, "uri_too_long", "request target is too long");
+        } else {
+            refusal = EarlyProblem(431, "header_too_large", "request header is too large");
+        }
+        co_return ReadOutcome::kRefused;
+    }
+    const std::size_t header_bytes = read.length;
+    if (header_bytes == 0) co_return ReadOutcome::kClosed;  // closed, timed out or drained
+    const std::string_view head(raw.data(), header_bytes);
+    if (head.find("\r\n") > options.max_target_bytes) {
+        refusal = EarlyProblem(414, "uri_too_long", "request target is too long");
+        co_return ReadOutcome::kRefused;
+    }
+    if (header_bytes > options.max_header_bytes) {
+        refusal = EarlyProblem(431, "header_too_large", "request header is too large");
+        co_return ReadOutcome::kRefused;
+    }
+    bhttp::request_parser<bhttp::string_body> parser;
+    parser.header_limit(static_cast<std::uint32_t>(header_bytes + 1));
+    // The route's limit is known only once the header is parsed; until then, none (Beast's
+    // default of 1 MiB would turn a large Content-Length into a framing error, not 413).
+    parser.body_limit(std::numeric_limits<std::uint64_t>::max());
+    beast::error_code parse_ec;
+    parser.put(asio::buffer(raw.data(), header_bytes), parse_ec);
+    const auto& header = parser.get();
+    const bool framing_attack = header.count(bhttp::field::transfer_encoding) > 0 &&
+                                header.count(bhttp::field::content_length) > 0;
+    if (parse_ec || !parser.is_header_done() || framing_attack || HasObsFold(head) ||
+        header.count(bhttp::field::content_length) > 1) {
+        refusal = EarlyProblem(400, "bad_request", "malformed HTTP request");
+        co_return ReadOutcome::kRefused;
+    }
+    const std::size_t limit =
+        pipeline.BodyLimit(std::string(header.method_string()), std::string(header.target()));
+    if (const auto length = parser.content_length(); length && *length > limit) {
+        refusal =
+            EarlyProblem(413, "payload_too_large", "request body is too large for this endpoint");
+        co_return ReadOutcome::kRefused;
+    }
+    parser.body_limit(limit);
+    beast::flat_buffer buffer;
+    const std::size_t rest = raw.size() - header_bytes;
+    auto dest = buffer.prepare(rest);
+    asio::buffer_copy(dest, asio::buffer(raw.data() + header_bytes, rest));
+    buffer.commit(rest);
+    raw.clear();
+    if (!parser.is_done()) {
+        stream.expires_after(options.body_timeout);
+        auto [body_ec, body_bytes] = co_await bhttp::async_read(stream, buffer, parser, kTuple);
+        if (body_ec == bhttp::error::body_limit) {
+            refusal = EarlyProblem(413, "payload_too_large",
+                                   "request body is too large for this endpoint");
+            co_return ReadOutcome::kRefused;
+        }
+        if (body_ec) {
+            if (body_ec == beast::error::timeout || body_ec == asio::error::eof ||
+                body_ec == asio::error::operation_aborted) {
+                co_return ReadOutcome::kClosed;
+            }
+            refusal = EarlyProblem(400, "bad_request", "malformed HTTP body");
+            co_return ReadOutcome::kRefused;
+        }
+    }
+    // Pipelined bytes after this request belong to the next one.
+    raw.assign(static_cast<const char*>(buffer.data().data()), buffer.size());
+    keep_alive = parser.keep_alive();
+    head_request = parser.get().method() == bhttp::verb::head;
+    request = ToRequest(parser.release());
+    co_return ReadOutcome::kRequest;
 }
 
 asio::awaitable<void> HttpServer::Impl::Accept() {

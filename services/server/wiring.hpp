@@ -8,7 +8,8 @@
 
 namespace lantian::http {
 class Router;
-}
+class Pipeline;
+}  // namespace lantian::http
 namespace lantian::auth {
 class UserService;
 }
@@ -27,6 +28,8 @@ public:
     bool BootstrapAdministrator(const Config& config);
 
     const http::Router& router() const;
+    /// The request pipeline with the real auth step (tests drive it without sockets).
+    const http::Pipeline& pipeline() const;
     auth::UserService& users();
 
 private:

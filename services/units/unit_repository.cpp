@@ -39,8 +39,7 @@ const std::string kUpdate = R"(
     where id = $1 and version = $2
     returning)" + std::string(kColumns);
 
-constexpr const char* kHoldsSites =
-    "select exists (select 1 from sites where subdistrict_id = $1)";
+constexpr const char* kHoldsSites = "select exists (select 1 from sites where subdistrict_id = $1)";
 
 constexpr const char* kIsAncestorOrSelf = R"(
     with recursive chain (id, parent_id, depth) as (
