@@ -69,7 +69,12 @@ private:
 /// so a client learns every field at fault from one round trip.
 class FieldErrors {
 public:
+    /// Records a problem; a field already at fault keeps its first message (a missing
+    /// field is not also reported as "unknown kind").
     void Add(std::string field, std::string message) {
+        for (const auto& e : errors_) {
+            if (e.field == field) return;
+        }
         errors_.push_back({std::move(field), std::move(message)});
     }
     bool empty() const { return errors_.empty(); }

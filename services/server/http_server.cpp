@@ -52,7 +52,7 @@ struct HttpServer::Impl {
     asio::awaitable<ReadOutcome> ReadRequest(beast::tcp_stream& stream, std::string& raw,
                                              http::Request& request, bool& keep_alive,
                                              bool& head_request,
-                                             std::optional<http::Response>& refusal);
+                                             std::optional<http::Response>& refusal, bool& busy);
     asio::awaitable<bool> WriteResponse(beast::tcp_stream& stream, http::Response response,
                                         bool keep_alive, bool head);
     void Drain();
@@ -165,8 +165,8 @@ asio::awaitable<void> HttpServer::Impl::Session(tcp::socket socket) {
         // Refusals are built here and written below, never as temporaries inside a co_await
         // expression: g++ 12 destroys such temporaries twice (seen as a double free).
         std::optional<http::Response> refusal;
-        const ReadOutcome outcome =
-            co_await ReadRequest(stream, raw, request, keep_alive, head_request, refusal);
+        const ReadOutcome outcome = co_await ReadRequest(stream, raw, request, keep_alive,
+                                                         head_request, refusal, self.busy);
         if (outcome == ReadOutcome::kClosed) break;
         self.busy = true;
         if (outcome == ReadOutcome::kRefused) {
@@ -196,7 +196,7 @@ asio::awaitable<void> HttpServer::Impl::Session(tcp::socket socket) {
 
 asio::awaitable<HttpServer::Impl::ReadOutcome> HttpServer::Impl::ReadRequest(
     beast::tcp_stream& stream, std::string& raw, http::Request& request, bool& keep_alive,
-    bool& head_request, std::optional<http::Response>& refusal) {
+    bool& head_request, std::optional<http::Response>& refusal, bool& busy) {
     const std::size_t max_read = options.max_header_bytes + options.max_target_bytes;
     stream.expires_after(options.header_timeout);
     const HeaderRead read = co_await ReadHeader(stream, raw, max_read);
@@ -211,6 +211,7 @@ asio::awaitable<HttpServer::Impl::ReadOutcome> HttpServer::Impl::ReadRequest(
     }
     const std::size_t header_bytes = read.length;
     if (header_bytes == 0) co_return ReadOutcome::kClosed;  // closed, timed out or drained
+    busy = true;  // from here a drain lets the request finish
     const std::string_view head(raw.data(), header_bytes);
     if (head.find("\r\n") > options.max_target_bytes) {
         refusal = EarlyProblem(414, "uri_too_long", "request target is too long");

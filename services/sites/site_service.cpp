@@ -65,7 +65,7 @@ long long ResolveSubdistrict(pqxx::transaction_base& tx, const SiteRepository& r
 
 }  // namespace
 
-Site SiteService::Create(const NewSite& input) {
+Site SiteService::Create(const NewSite& input, const FieldErrors& input_errors) {
     Site site;
     site.kind = input.kind;
     site.name = input.name;
@@ -74,7 +74,7 @@ Site SiteService::Create(const NewSite& input) {
     site.responsible_party = input.responsible_party;
     site.attributes_json = input.attributes_json;
     site.status = input.status;
-    FieldErrors errors;
+    FieldErrors errors = input_errors;
     CheckLocation(site.location, input.crs, errors);
     CheckFields(site, errors);
     errors.ThrowIfAny();
@@ -102,8 +102,9 @@ Site SiteService::Get(long long id, const Actor& actor) {
     return *site;
 }
 
-Site SiteService::Patch(long long id, int expected_version, const SitePatch& patch) {
-    FieldErrors location_errors;
+Site SiteService::Patch(long long id, int expected_version, const SitePatch& patch,
+                        const FieldErrors& input_errors) {
+    FieldErrors location_errors = input_errors;
     std::optional<GeoPoint> location = patch.location;
     if (location) CheckLocation(*location, patch.crs, location_errors);
     return db::InTransaction(pool_, [&](pqxx::transaction_base& tx) {

@@ -1,6 +1,7 @@
 -- GET /api/v1/sites?near=LAT,LON&radius_m=500&limit=20: kListNear of
 -- services/sites/site_repository.cpp with the values the service binds for that request:
--- $1..$4 (kind, subdistrict_id, status, q) and $10 (cursor distance) null, $5 (after_id) 0,
+-- $1..$4 (kind, subdistrict_id, status, q), $10 (cursor distance) and $11 (territory: null for
+-- a district-wide reader) null, $5 (after_id) 0,
 -- $6 = limit + 1 = 21, $7/$8 = a random point in the demo district's bbox, $9 = 500.
 \set lat 35.1956 + random(0, 882000) / 10000000.0
 \set lon 113.1668 + random(0, 1049000) / 10000000.0
@@ -21,6 +22,7 @@ where st_dwithin(s.location, p.g, 500)
   and (null::bigint is null or s.subdistrict_id = null::bigint)
   and (null::text is null or s.status = null::text)
   and (null::text is null or s.name ilike null::text or s.address ilike null::text)
+  and (null::bigint is null or s.subdistrict_id = null::bigint)
   and (null::float8 is null or (st_distance(s.location, p.g), s.id) > (null::float8, 0::bigint))
 order by st_distance(s.location, p.g), s.id
 limit 21;

@@ -13,7 +13,9 @@
 #   3. with that pool size, for each endpoint and connection count: wrk (warm-up, then the
 #      measured run) and, right after, pgbench on the same SQL (pg_find.sql / pg_near.sql,
 #      -M prepared) and, for /sites/{id}, pg_find_tx.sql (BEGIN + unnamed statement + COMMIT,
-#      -M extended: the round trips the service makes). Then the same wrk runs again with
+#      -M extended: the round trips of the site read alone) and pg_auth_find_tx.sql (the auth
+#      step's transaction too: everything one request asks of PostgreSQL). Then the same wrk runs
+#      again with
 #      LANTIAN_LOG_LEVEL=warn (no access log) to show what the access log costs;
 #   4. prints the tables: throughput, latencies, ratio service/pgbench, CPU split of each
 #      service run (server, PostgreSQL, wrk, rest, idle; 100 % = all cores).
@@ -26,6 +28,7 @@
 #   BENCH_WORKERS        LANTIAN_WORKERS values to sweep ["4 8 16"]; one value skips the sweep
 #   BENCH_IO_THREADS     LANTIAN_IO_THREADS [1]
 #   BENCH_SITES          sites loaded on top of the demo ones [100000]
+#   BENCH_USER           demo user the requests sign in as [lingdao: a leader, reads every site]
 #   BENCH_NO_WARN_PASS=1 skip the LANTIAN_LOG_LEVEL=warn pass
 #   BENCH_KEEP=1         keep the scratch directory (server logs, pgbench logs) and print it
 # Requires: wrk, PostgreSQL 15 with PostGIS (pgbench, psql), a built lantian.
@@ -43,6 +46,7 @@ conns_list=${BENCH_CONNS:-"8 64"}
 workers_list=${BENCH_WORKERS:-"4 8 16"}
 io_threads=${BENCH_IO_THREADS:-1}
 nsites=${BENCH_SITES:-100000}
+bench_user=${BENCH_USER:-lingdao}
 pgbench=$PG_BIN/pgbench
 ncpu=$(nproc)
 
@@ -103,7 +107,11 @@ postmaster_pid=$(head -n1 "$(_pg_realdir "$datadir")/postmaster.pid")
 
 say "PostgreSQL on 127.0.0.1:$pg_port_; migrate, seed-demo, load $nsites sites"
 "$bin" migrate >"$work/migrate.log" 2>&1 || { cat "$work/migrate.log" >&2; die "migrate failed"; }
-"$bin" seed-demo >"$work/seed.log" 2>&1 || { cat "$work/seed.log" >&2; die "seed-demo failed"; }
+"$bin" seed-demo --credentials-file "$work/credentials.txt" >"$work/seed.log" 2>&1 ||
+  { cat "$work/seed.log" >&2; die "seed-demo failed"; }
+# credentials.txt: username TAB password TAB role TAB unit
+bench_password=$(awk -F'\t' -v u="$bench_user" '$1 == u { print $2 }' "$work/credentials.txt")
+[ -n "$bench_password" ] || die "seed-demo created no user $bench_user"
 t0=$(date +%s.%N)
 pg_psql "$pg_port_" lantian_bench -v n="$nsites" -f "$here/load_sites.sql" >/dev/null
 t1=$(date +%s.%N)
@@ -120,20 +128,37 @@ say "$site_count sites (ids up to $max_id), loaded in $(printf '%.1f' "$(echo "$
 # Helpers
 # ---------------------------------------------------------------------------------------------
 server_port=''
+token=''
+token_hash=''
 start_server() {  # WORKERS LOG_LEVEL TAG
-  local workers=$1 level=$2 tag=$3 i
+  local workers=$1 level=$2 tag=$3 i status
   server_port=$(pg_free_port 58100 400)
   LANTIAN_LISTEN=127.0.0.1:$server_port LANTIAN_WORKERS=$workers \
     LANTIAN_IO_THREADS=$io_threads LANTIAN_LOG_LEVEL=$level \
     "$bin" serve >"$work/server-$tag.log" 2>&1 &
   server_pid=$!
   for ((i = 0; i < 100; i++)); do
-    if curl -fsS -o /dev/null "http://127.0.0.1:$server_port/readyz" 2>/dev/null; then return 0; fi
-    kill -0 "$server_pid" 2>/dev/null || break
+    if curl -fsS -o /dev/null "http://127.0.0.1:$server_port/readyz" 2>/dev/null; then break; fi
+    kill -0 "$server_pid" 2>/dev/null || i=100
     sleep 0.1
   done
-  tail -n 20 "$work/server-$tag.log" >&2
-  die "lantian serve did not become ready"
+  if [ "$i" -ge 100 ]; then
+    tail -n 20 "$work/server-$tag.log" >&2
+    die "lantian serve did not become ready"
+  fi
+  # One session for the whole run (sessions live in the database, so it outlives the server).
+  if [ -z "$token" ]; then
+    token=$(jq -cn --arg u "$bench_user" --arg p "$bench_password" '{username: $u, password: $p}' |
+      curl -fsS -H 'content-type: application/json' --data-binary @- \
+        "http://127.0.0.1:$server_port/api/v1/sessions" | jq -r .token) || die "sign-in failed"
+    token_hash=$(printf '%s' "$token" | sha256sum | cut -d' ' -f1)
+    [ "$(pg_psql "$pg_port_" lantian_bench -tA -v h="$token_hash" \
+      <<<"select count(*) from sessions where token_hash = :'h'")" = 1 ] ||
+      die "the session's token_hash is not the hex SHA-256 of the token (see pg_auth_find_tx.sql)"
+  fi
+  status=$(curl -sS -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $token" \
+    "http://127.0.0.1:$server_port/api/v1/sites/$max_id")
+  [ "$status" = 200 ] || die "GET /api/v1/sites/$max_id as $bench_user answered $status, not 200"
 }
 
 stop_server() {
@@ -176,6 +201,7 @@ wrk_run() {  # MODE CONNS SECONDS LOGFILE
   [ "$c" -lt 2 ] && threads=1
   s0=$(ticks_of "$server_pid"); p0=$(pg_ticks); read -r m0 i0 < <(machine_ticks)
   wrk -t"$threads" -c"$c" -d"${secs}s" --timeout 10s -s "$here/sites.lua" \
+    -H "Authorization: Bearer $token" \
     "http://127.0.0.1:$server_port" -- "$mode" "$max_id" >"$log" 2>&1 &
   bg_pid=$!
   w0=0; w1=0
@@ -208,7 +234,7 @@ pgbench_run() {  # SCRIPT MODE CLIENTS TAG
   local script=$1 protocol=$2 c=$3 tag=$4 out=$work/pgbench-$4.out
   rm -f "$work/pgb-$tag".*
   (cd "$work" && "$pgbench" -n -M "$protocol" -c "$c" -j 2 -T "$duration" \
-    -h 127.0.0.1 -p "$pg_port_" -U postgres -D maxid="$max_id" \
+    -h 127.0.0.1 -p "$pg_port_" -U postgres -D maxid="$max_id" -D hash="$token_hash" \
     -l --log-prefix="pgb-$tag" -f "$here/$script" lantian_bench) >"$out" 2>&1 &
   bg_pid=$!
   wait "$bg_pid" || { cat "$out" >&2; die "pgbench failed"; }
@@ -249,7 +275,7 @@ fi
 # ---------------------------------------------------------------------------------------------
 # 3. Main runs with the best pool size: service (access log on), pgbench right after each
 # ---------------------------------------------------------------------------------------------
-declare -A svc=() pgb=() pgbtx=() quiet=()
+declare -A svc=() pgb=() pgbtx=() pgbauth=() quiet=()
 endpoints=(id near)
 declare -A label=([id]='GET /sites/{id}' [near]='GET /sites?near (500 m, 20)')
 declare -A script=([id]=pg_find.sql [near]=pg_near.sql)
@@ -266,6 +292,8 @@ for e in "${endpoints[@]}"; do
     if [ "$e" = id ]; then
       pgbench_run pg_find_tx.sql extended "$c" "idtx-c$c"
       pgbtx[$c]="$B_TPS $B_LAT $B_P50 $B_P99"
+      pgbench_run pg_auth_find_tx.sql extended "$c" "idauth-c$c"
+      pgbauth[$c]="$B_TPS $B_LAT $B_P50 $B_P99"
     fi
   done
 done
@@ -293,7 +321,7 @@ echo "Lantian sites benchmark — $(date -u +%Y-%m-%dT%H:%MZ), $ncpu cores ($(un
 echo "binary: $bin_src ($(stat -c %y "$bin_src" | cut -d. -f1)); LANTIAN_IO_THREADS=$io_threads," \
   "LANTIAN_WORKERS=$best_workers (best of: $workers_list); wrk -t2 -d${duration}s after ${warmup}s warm-up;" \
   "pgbench -n -c N -j2 -T$duration over TCP 127.0.0.1"
-echo "access log: $access_lines lines written to a file during the main pass (info level)"
+echo "requests signed in as $bench_user; access log: $access_lines lines written to a file during the main pass (info level)"
 
 if [ "${#wl[@]}" -gt 1 ]; then
   echo
@@ -324,13 +352,19 @@ for e in "${endpoints[@]}"; do
 done
 
 echo
-echo "GET /sites/{id} against pgbench with the service's round trips (BEGIN; unnamed statement; COMMIT; -M extended)"
-printf '%-5s %10s %11s %12s %9s %9s\n' conns 'svc req/s' 'pgbench tps' 'pgb avg ms' 'pgb p99' 'svc/pgb'
+echo "GET /sites/{id} against pgbench replaying the service's own round trips (-M extended, unnamed statements)"
+echo "  site tx    = BEGIN; kFind; COMMIT                                   (pg_find_tx.sql)"
+echo "  auth+site  = BEGIN; kFindActive; COMMIT; BEGIN; kFind; COMMIT      (pg_auth_find_tx.sql)"
+printf '%-10s %5s %10s %11s %12s %9s %9s\n' pgbench conns 'svc req/s' 'pgbench tps' 'pgb avg ms' \
+  'pgb p99' 'svc/pgb'
 for c in "${cl[@]}"; do
   read -r r _ <<<"${svc[id,$c]}"
-  read -r t lat _ bp99 <<<"${pgbtx[$c]}"
-  printf '%-5s %10.0f %11.0f %12.3f %9.2f %9.2f\n' "$c" "$r" "$t" "$lat" "$bp99" \
-    "$(echo "scale=4; $r / $t" | bc)"
+  for kind in tx auth; do
+    if [ "$kind" = tx ]; then read -r t lat _ bp99 <<<"${pgbtx[$c]}"; name='site tx'
+    else read -r t lat _ bp99 <<<"${pgbauth[$c]}"; name='auth+site'; fi
+    printf '%-10s %5s %10.0f %11.0f %12.3f %9.2f %9.2f\n' "$name" "$c" "$r" "$t" "$lat" "$bp99" \
+      "$(echo "scale=4; $r / $t" | bc)"
+  done
 done
 
 echo

@@ -115,8 +115,7 @@ http::Response Create(SiteService& service, http::Request& req) {
     const json body = http::JsonObjectBody(req);
     FieldErrors errors;
     const NewSite site = NewSiteFromJson(body, errors);
-    errors.ThrowIfAny();
-    return SiteResponse(201, service.Create(site));
+    return SiteResponse(201, service.Create(site, errors));
 }
 
 http::Response Patch(SiteService& service, http::Request& req) {
@@ -124,9 +123,8 @@ http::Response Patch(SiteService& service, http::Request& req) {
     const json body = http::JsonObjectBody(req);
     FieldErrors errors;
     const SitePatch patch = SitePatchFromJson(body, errors);
-    errors.ThrowIfAny();
     const int version = http::RequireIfMatch(req);
-    return SiteResponse(200, service.Patch(id, version, patch));
+    return SiteResponse(200, service.Patch(id, version, patch, errors));
 }
 
 }  // namespace
