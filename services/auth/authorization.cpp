@@ -8,6 +8,7 @@ namespace {
 
 constexpr RoleSet kEveryone = RoleSet::All();
 constexpr RoleSet kAdmin = {"admin"};
+constexpr RoleSet kIssueReaders = {"inspector", "office", "handler", "supervisor", "leader"};
 
 constexpr std::array kMatrix = {
     // Own session and profile.
@@ -29,6 +30,24 @@ constexpr std::array kMatrix = {
     RouteRule{"GET", "/api/v1/sites/{id}", kEveryone, Scope::kTerritory},
     RouteRule{"POST", "/api/v1/sites", {"inspector", "office", "admin"}},
     RouteRule{"PATCH", "/api/v1/sites/{id}", {"office", "admin"}},
+    // The ledger. Inspectors record inspections; the office also types in hotline and other
+    // sources; everyone but the administrator reads issues within their scope.
+    RouteRule{"POST", "/api/v1/inspections", {"inspector"}},
+    RouteRule{"POST", "/api/v1/issues", {"inspector", "office"}},
+    RouteRule{"GET", "/api/v1/issues", kIssueReaders, Scope::kIssue},
+    RouteRule{"GET", "/api/v1/issues/{id}", kIssueReaders, Scope::kIssue},
+    RouteRule{"GET", "/api/v1/issues/{id}/events", kIssueReaders, Scope::kIssue},
+    RouteRule{"POST", "/api/v1/issues/{id}/triage", {"office"}, Scope::kIssue},
+    RouteRule{"POST", "/api/v1/issues/{id}/assignments", {"office"}, Scope::kIssue},
+    RouteRule{"POST", "/api/v1/issues/{id}/rectifications", {"handler"}, Scope::kIssue},
+    RouteRule{"POST", "/api/v1/issues/{id}/verifications", {"supervisor"}, Scope::kIssue},
+    // Evidence photos: uploaded by whoever brings evidence, shown within the issue scope.
+    RouteRule{
+        "PUT", "/api/v1/attachments/{sha256}", {"inspector", "office", "handler", "supervisor"}},
+    RouteRule{"GET", "/api/v1/attachments/{sha256}", kIssueReaders, Scope::kIssue},
+    // Rules: read by everyone, kept by the office.
+    RouteRule{"GET", "/api/v1/rules/deadlines", kEveryone},
+    RouteRule{"PUT", "/api/v1/rules/deadlines", {"office", "admin"}},
 };
 
 }  // namespace

@@ -41,14 +41,16 @@ enum class Scope {
     kAll,        // every object
     kTerritory,  // a handler of a subdistrict or park: objects in that territory only
     kSelf,       // the caller's own record
+    kIssue,      // issues (and their photos): an inspector's own reports and their subdistrict's,
+                 // a handler's unit as lead or co-unit; office, supervisor and leader see all
 };
 
 struct RouteRule {
     std::string_view method;
     std::string_view route;
     RoleSet roles;
-    /// The scope of handlers on this route (other permitted roles see everything).
-    Scope handler_scope = Scope::kAll;
+    /// How far the permitted roles reach on this route (see Scope).
+    Scope scope = Scope::kAll;
 };
 
 /// The one machine-readable authorization matrix (role × route × scope). The request

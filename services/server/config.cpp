@@ -36,6 +36,8 @@ void Config::AddServeOptions(CLI::App& app) {
     app.add_option("--body-timeout-ms", body_timeout_ms, "time to receive a body or send a reply")
         ->envname("LANTIAN_BODY_TIMEOUT_MS")
         ->check(CLI::Range(100, 600'000));
+    app.add_option("--blob-dir", blob_dir, "directory for evidence photos")
+        ->envname("LANTIAN_BLOB_DIR");
     app.add_option("--db-acquire-timeout-ms", db_acquire_timeout_ms,
                    "wait for a free database connection before answering 503")
         ->envname("LANTIAN_DB_ACQUIRE_TIMEOUT_MS")

@@ -19,6 +19,7 @@ struct Config {
     int db_acquire_timeout_ms = 2'000;
     std::string time_zone = "Asia/Shanghai";
     std::string log_level = "info";
+    std::string blob_dir = "var/blobs";  // evidence photos (a local directory)
 
     // Sign-in.
     unsigned long long argon2_ops_limit = 2;  // libsodium's "interactive" cost

@@ -12,6 +12,7 @@
 #include "common/time.hpp"
 #include "db/migrator.hpp"
 #include "db/pool.hpp"
+#include "issues/audit_repository.hpp"
 #include "seed/demo_seed.hpp"
 #include "seed/demo_users.hpp"
 #include "server/config.hpp"
@@ -73,6 +74,18 @@ int SeedDemo(const Config& config, const std::string& credentials_file) {
     return 0;
 }
 
+int AuditVerify(const Config& config) {
+    pqxx::connection conn(lantian::db::WithConnectDefaults(config.database_url));
+    const auto result = lantian::issues::AuditRepository().Verify(conn);
+    if (result.first_bad_seq) {
+        std::cout << "audit trail BROKEN after checking " << result.events
+                  << " events: " << result.problem << '\n';
+        return 2;
+    }
+    std::cout << "audit trail intact: " << result.events << " events verified\n";
+    return 0;
+}
+
 int CreateUser(const Config& config, const lantian::auth::NewUser& user) {
     lantian::server::Service service(config);
     const auto created = service.users().Create(user);
@@ -125,6 +138,12 @@ int main(int argc, char** argv) {
         ->envname("LANTIAN_NEW_USER_PASSWORD")
         ->required();
 
+    auto* audit = app.add_subcommand("audit", "the audit trail");
+    audit->require_subcommand(1);
+    auto* audit_verify =
+        audit->add_subcommand("verify", "walk the hash chain; exit 2 naming the first bad event");
+    config.AddDatabaseOption(*audit_verify);
+
     auto* routes = app.add_subcommand("routes", "print the registered routes, one per line");
 
     CLI11_PARSE(app, argc, argv);
@@ -145,6 +164,7 @@ int main(int argc, char** argv) {
         if (*migrate) return status_only ? MigrateStatus(config) : Migrate(config);
         if (*seed) return SeedDemo(config, credentials_file);
         if (*create_user) return CreateUser(config, new_user);
+        if (*audit_verify) return AuditVerify(config);
     } catch (const lantian::Error& e) {
         std::string detail = e.what();
         for (const auto& f : e.fields()) detail += "; " + f.field + ": " + f.message;

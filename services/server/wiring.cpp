@@ -1,5 +1,7 @@
 #include "server/wiring.hpp"
 
+#include <filesystem>
+
 #include "auth/auth_service.hpp"
 #include "auth/http/auth_step.hpp"
 #include "auth/http/session_routes.hpp"
@@ -9,9 +11,14 @@
 #include "auth/user_service.hpp"
 #include "common/log.hpp"
 #include "db/pool.hpp"
+#include "evidence/attachment_service.hpp"
+#include "evidence/blob_store.hpp"
+#include "evidence/http/attachment_routes.hpp"
 #include "http/metrics.hpp"
 #include "http/pipeline.hpp"
 #include "http/router.hpp"
+#include "issues/http/issue_routes.hpp"
+#include "issues/issue_service.hpp"
 #include "ops/ops_routes.hpp"
 #include "server/http_server.hpp"
 #include "sites/http/site_routes.hpp"
@@ -44,12 +51,20 @@ struct Service::Parts {
           users(pool, hasher, user_repository),
           units(pool, unit_repository),
           sites(pool, site_repository),
+          issues(pool, clock,
+                 {issue_repository, inspection_repository, audit_repository, idempotency_repository,
+                  rules_repository}),
+          blobs(config.blob_dir),
+          attachments(pool, blobs, attachment_repository),
           pipeline(router, metrics) {
         ops::RegisterOpsRoutes(router, pool, metrics);
         auth::RegisterSessionRoutes(router, auth, users);
         auth::RegisterUserRoutes(router, users);
         units::RegisterUnitRoutes(router, units);
         sites::RegisterSiteRoutes(router, sites);
+        issues::RegisterIssueRoutes(router, issues);
+        issues::RegisterWorkflowRoutes(router, issues);
+        evidence::RegisterAttachmentRoutes(router, attachments);
         pipeline.SetAuthStep(auth::MakeAuthStep(auth));
     }
 
@@ -65,6 +80,16 @@ struct Service::Parts {
     units::UnitService units;
     sites::SiteRepository site_repository;
     sites::SiteService sites;
+    SystemClock clock;
+    issues::IssueRepository issue_repository;
+    issues::InspectionRepository inspection_repository;
+    issues::AuditRepository audit_repository;
+    issues::IdempotencyRepository idempotency_repository;
+    issues::RulesRepository rules_repository;
+    issues::IssueService issues;
+    evidence::AttachmentRepository attachment_repository;
+    evidence::LocalBlobStore blobs;
+    evidence::AttachmentService attachments;
     http::Pipeline pipeline;
 };
 
@@ -122,6 +147,7 @@ std::vector<std::string> RouteTable() {
     config.database_url = "postgresql://unused";  // the pool connects lazily
     config.argon2_mem_limit_mib = 8;
     config.argon2_ops_limit = 1;
+    config.blob_dir = std::filesystem::temp_directory_path() / "lantian-routes";
     Service service(config);
     std::vector<std::string> out;
     for (const auto& route : service.router().routes()) {

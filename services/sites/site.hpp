@@ -36,6 +36,9 @@ struct Site {
     TimePoint created_at;
     TimePoint updated_at;
     std::optional<double> distance_m;  // set by a `near` query
+    // The ledger's view of the site (GET /sites/{id} only).
+    std::optional<long long> open_issue_count;
+    std::optional<TimePoint> last_inspection_at;
 };
 
 /// Coordinates as the client sent them: WGS-84, or GCJ-02 from a Chinese map SDK.

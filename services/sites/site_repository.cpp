@@ -24,6 +24,13 @@ constexpr const char* kColumns = R"(
 const std::string kFind =
     std::string("select") + kColumns + ", null::float8 from sites s where s.id = $1";
 
+// Open: not yet closed or rejected (reported, confirmed, assigned or awaiting verification).
+constexpr const char* kLedger = R"(
+    select (select count(*) from issues i
+            where i.site_id = $1 and i.status not in ('closed', 'rejected')),
+           (select (extract(epoch from max(started_at)) * 1000000)::bigint
+            from inspections where site_id = $1))";
+
 const std::string kInsert = R"(
     with s as (
         insert into sites (kind, name, address, location, subdistrict_id, responsible_party,
@@ -123,6 +130,15 @@ std::optional<Site> SiteRepository::Find(pqxx::transaction_base& tx, long long i
     const auto result = tx.exec_params(kFind, id);
     if (result.empty()) return std::nullopt;
     return FromRow(result[0]);
+}
+
+std::optional<Site> SiteRepository::FindWithLedger(pqxx::transaction_base& tx, long long id) const {
+    auto site = Find(tx, id);
+    if (!site) return site;
+    const auto row = tx.exec_params1(kLedger, id);
+    site->open_issue_count = row[0].as<long long>();
+    if (!row[1].is_null()) site->last_inspection_at = FromEpochMicros(row[1].as<long long>());
+    return site;
 }
 
 Site SiteRepository::Insert(pqxx::transaction_base& tx, const Site& s) const {

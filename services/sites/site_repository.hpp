@@ -13,6 +13,8 @@ namespace lantian::sites {
 class SiteRepository {
 public:
     std::optional<Site> Find(pqxx::transaction_base& tx, long long id) const;
+    /// Find, plus the site's open-issue count and the time of its last inspection.
+    std::optional<Site> FindWithLedger(pqxx::transaction_base& tx, long long id) const;
     /// Takes `site` as it should be stored (WGS-84, subdistrict resolved).
     Site Insert(pqxx::transaction_base& tx, const Site& site) const;
     /// Compare-and-set on version; nullopt when no row has that id and version.

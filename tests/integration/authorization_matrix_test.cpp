@@ -99,7 +99,7 @@ protected:
                const Principal& p, Object object, const std::string& query = "") {
         const std::string what =
             Name(route) + query + " as " + p.label + " (" + ObjectName(object) + ")";
-        const bool scoped = p.territory && rule.handler_scope == Scope::kTerritory;
+        const bool scoped = p.territory && rule.scope == Scope::kTerritory;
         ++checks_;
         if (!rule.roles.Contains(p.role)) {
             const auto r =
@@ -139,7 +139,7 @@ protected:
             }
         }
         const json body = json::parse(r.body, nullptr, false);
-        if (rule.handler_scope == Scope::kSelf && !r.body.empty() &&
+        if (rule.scope == Scope::kSelf && !r.body.empty() &&
             IdOf(body) != json(p.user_id)) {
             Deviation(what + ": answered another user's record " + r.body);
         }
@@ -148,7 +148,7 @@ protected:
                 Deviation(what + ": answered another object " + r.body);
             }
         }
-        if (route.method == "GET" && !HasId(route) && rule.handler_scope == Scope::kTerritory) {
+        if (route.method == "GET" && !HasId(route) && rule.scope == Scope::kTerritory) {
             CheckListScope(route, recipe, p, scoped, query, what);
         }
     }
@@ -210,7 +210,7 @@ TEST_F(AuthorizationMatrixTest, EveryRouteAnswersEveryRoleAsTheMatrixSays) {
         std::vector<Object> objects = {Object::kNone};
         if (HasId(*route)) {
             objects = {Object::kInScope, Object::kMissing};
-            if (rule->handler_scope == Scope::kTerritory) objects.push_back(Object::kOutOfScope);
+            if (rule->scope == Scope::kTerritory) objects.push_back(Object::kOutOfScope);
         }
         const std::vector<std::string> queries =
             recipe->list_queries.empty() ? std::vector<std::string>{""} : recipe->list_queries;

@@ -80,6 +80,11 @@ json SiteToJson(const Site& s) {
         {"updated_at", FormatDistrictTime(s.updated_at)},
     };
     if (s.distance_m) out["distance_m"] = std::round(*s.distance_m * 10) / 10;
+    if (s.open_issue_count) {
+        out["open_issue_count"] = *s.open_issue_count;
+        out["last_inspection_at"] =
+            s.last_inspection_at ? json(FormatDistrictTime(*s.last_inspection_at)) : json(nullptr);
+    }
     return out;
 }
 

@@ -1,0 +1,54 @@
+#include "evidence/attachment_repository.hpp"
+
+#include <pqxx/pqxx>
+
+#include "common/time.hpp"
+
+namespace lantian::evidence {
+
+namespace {
+
+constexpr const char* kInsert = R"(
+    insert into attachments (sha256, content_type, size_bytes, uploaded_by)
+    values ($1, $2, $3, $4)
+    on conflict (sha256) do nothing
+    returning 1)";
+
+constexpr const char* kFind = R"(
+    select sha256, content_type, size_bytes, uploaded_by,
+           (extract(epoch from uploaded_at) * 1000000)::bigint
+    from attachments where sha256 = $1)";
+
+constexpr const char* kMayView = R"(
+    select exists (select 1 from attachments where sha256 = $1 and uploaded_by = $2)
+        or exists (
+            select 1 from issues i
+            where (i.photo_ids @> array[$1::text]
+                   or i.rectification_photo_ids @> array[$1::text]
+                   or i.verification_photo_ids @> array[$1::text])
+              and ($3::bigint is null or i.reported_by = $3 or i.subdistrict_id = $4)
+              and ($5::bigint is null or i.lead_unit_id = $5 or $5 = any (i.co_unit_ids))))";
+
+}  // namespace
+
+bool AttachmentRepository::Insert(pqxx::transaction_base& tx, const Attachment& a) const {
+    return !tx.exec_params(kInsert, a.sha256, a.content_type, a.size_bytes, a.uploaded_by).empty();
+}
+
+std::optional<Attachment> AttachmentRepository::Find(pqxx::transaction_base& tx,
+                                                     const std::string& sha256) const {
+    const auto r = tx.exec_params(kFind, sha256);
+    if (r.empty()) return std::nullopt;
+    return Attachment{r[0][0].as<std::string>(), r[0][1].as<std::string>(), r[0][2].as<long long>(),
+                      r[0][3].as<long long>(), FromEpochMicros(r[0][4].as<long long>())};
+}
+
+bool AttachmentRepository::MayView(pqxx::transaction_base& tx, const std::string& sha256,
+                                   long long user_id, const issues::IssueScope& scope) const {
+    return tx
+        .exec_params1(kMayView, sha256, user_id, scope.reporter_id, scope.reporter_subdistrict_id,
+                      scope.handler_unit_id)[0]
+        .as<bool>();
+}
+
+}  // namespace lantian::evidence

@@ -1,0 +1,109 @@
+#include "issues/audit_repository.hpp"
+
+#include <pqxx/pqxx>
+
+#include "common/time.hpp"
+#include "db/nullable.hpp"
+
+namespace lantian::issues {
+
+namespace {
+
+constexpr const char* kAppend = R"(
+    insert into issue_events (issue_id, at, actor_id, actor_role, actor_unit_id, request_id,
+                              action, before, after)
+    values ($1, to_timestamp($2::float8 / 1e6), $3, $4, $5, $6, $7, $8::jsonb, $9::jsonb))";
+
+constexpr const char* kForIssue = R"(
+    select seq, issue_id, (extract(epoch from at) * 1000000)::bigint, actor_id, actor_role,
+           actor_unit_id, request_id, action, coalesce(before::text, 'null'), after::text, hash,
+           prev_hash
+    from issue_events
+    where issue_id = $1
+    order by seq)";
+
+// Streams the chain in order with what each hash should be.
+constexpr const char* kWalk = R"(
+    select seq, prev_hash, hash,
+           encode(sha256(convert_to(issue_event_content(e), 'UTF8')), 'hex')
+    from issue_events e
+    order by seq)";
+
+constexpr const char* kHead = "select last_seq, last_hash from audit_chain_head";
+
+constexpr const char* kGenesis = "0000000000000000000000000000000000000000000000000000000000000000";
+
+}  // namespace
+
+void AuditRepository::Append(pqxx::transaction_base& tx, long long issue_id, const Actor& actor,
+                             TimePoint at, const std::string& action,
+                             const std::optional<std::string>& before_json,
+                             const std::string& after_json) const {
+    const std::optional<long long> actor_id =
+        actor.user_id > 0 ? std::optional<long long>(actor.user_id) : std::nullopt;
+    tx.exec_params(kAppend, issue_id, ToEpochMicros(at), actor_id, actor.role, actor.unit_id,
+                   actor.request_id, action, before_json, after_json);
+}
+
+std::vector<IssueEvent> AuditRepository::ForIssue(pqxx::transaction_base& tx,
+                                                  long long issue_id) const {
+    std::vector<IssueEvent> out;
+    for (const auto& r : tx.exec_params(kForIssue, issue_id)) {
+        IssueEvent e;
+        e.seq = r[0].as<long long>();
+        e.issue_id = r[1].as<long long>();
+        e.at = FromEpochMicros(r[2].as<long long>());
+        e.actor_id = db::Nullable<long long>(r[3]);
+        e.actor_role = r[4].as<std::string>();
+        e.actor_unit_id = db::Nullable<long long>(r[5]);
+        e.request_id = r[6].as<std::string>();
+        e.action = r[7].as<std::string>();
+        e.before_json = r[8].as<std::string>();
+        e.after_json = r[9].as<std::string>();
+        e.hash = r[10].as<std::string>();
+        e.prev_hash = r[11].as<std::string>();
+        out.push_back(std::move(e));
+    }
+    return out;
+}
+
+AuditVerification AuditRepository::Verify(pqxx::connection& conn) const {
+    pqxx::read_transaction tx(conn);
+    AuditVerification v;
+    std::string previous = kGenesis;
+    long long expected_seq = 1;
+    for (const auto& r : tx.exec(kWalk)) {
+        const long long seq = r[0].as<long long>();
+        const std::string prev_hash = r[1].as<std::string>();
+        const std::string hash = r[2].as<std::string>();
+        const std::string recomputed = r[3].as<std::string>();
+        ++v.events;
+        if (seq != expected_seq) {
+            v.first_bad_seq = expected_seq;
+            v.problem = "event " + std::to_string(expected_seq) + " is missing";
+            return v;
+        }
+        if (prev_hash != previous) {
+            v.first_bad_seq = seq;
+            v.problem = "event " + std::to_string(seq) + " does not link to the event before it";
+            return v;
+        }
+        if (hash != recomputed) {
+            v.first_bad_seq = seq;
+            v.problem = "event " + std::to_string(seq) + " was altered after it was written";
+            return v;
+        }
+        previous = hash;
+        ++expected_seq;
+    }
+    const auto head = tx.exec1(kHead);
+    if (head[0].as<long long>() != expected_seq - 1 || head[1].as<std::string>() != previous) {
+        v.first_bad_seq = expected_seq;
+        v.problem = "the chain ends at event " + std::to_string(expected_seq - 1) +
+                    " but events up to " + std::to_string(head[0].as<long long>()) +
+                    " were written (the last ones were removed)";
+    }
+    return v;
+}
+
+}  // namespace lantian::issues

@@ -1,0 +1,293 @@
+#include "issues/issue_repository.hpp"
+
+#include <pqxx/pqxx>
+
+#include "common/error.hpp"
+#include "common/time.hpp"
+#include "db/nullable.hpp"
+#include "issues/sql_arrays.hpp"
+
+namespace lantian::issues {
+
+namespace {
+
+#define LANTIAN_EPOCH(col) "(extract(epoch from " col ") * 1000000)::bigint"
+
+constexpr const char* kColumns =
+    " i.id, i.client_id::text, i.inspection_id, i.site_id, i.subdistrict_id, i.site_kind,"
+    " i.category, i.severity, i.description,"
+    " st_y(i.location::geometry), st_x(i.location::geometry),"
+    " array_to_string(i.photo_ids, ','), i.source, i.status, i.fixed_on_spot, i.reported_by,"
+    " " LANTIAN_EPOCH("i.reported_at") ", " LANTIAN_EPOCH("i.received_at") ","
+    " i.rejection_kind, i.rejection_reason, i.duplicate_of, i.lead_unit_id,"
+    " array_to_string(i.co_unit_ids, ','),"
+    " " LANTIAN_EPOCH("i.assigned_at") ", " LANTIAN_EPOCH("i.due_at") ","
+    " " LANTIAN_EPOCH("i.submitted_at") ", i.rectification,"
+    " array_to_string(i.rectification_photo_ids, ','), " LANTIAN_EPOCH("i.closed_at") ","
+    " i.return_count, i.escalation_level, i.version, " LANTIAN_EPOCH("i.updated_at") ","
+    " i.verification_comment, array_to_string(i.verification_photo_ids, ',')";
+
+const std::string kFind = std::string("select") + kColumns + " from issues i where i.id = $1";
+const std::string kFindForUpdate = kFind + " for update";
+
+// $10..$12: the caller's scope (see IssueScope); $13: now, for `overdue`.
+const std::string kList = std::string("select") + kColumns + R"(
+    from issues i
+    where ($1::text is null or i.status = $1)
+      and ($2::bigint is null or i.lead_unit_id = $2 or $2 = any (i.co_unit_ids))
+      and ($3::bigint is null or i.site_id = $3)
+      and ($4::bigint is null or i.subdistrict_id = $4)
+      and ($5::text is null or i.category = $5)
+      and ($6::smallint is null or i.severity = $6)
+      and ($7::boolean is null or $7 = (i.status = 'assigned' and i.due_at < to_timestamp($13::float8 / 1e6)))
+      and ($8::bigint is null or i.reported_at >= to_timestamp($8::float8 / 1e6))
+      and ($9::bigint is null or i.reported_at < to_timestamp($9::float8 / 1e6))
+      and ($10::bigint is null or i.reported_by = $10 or i.subdistrict_id = $11)
+      and ($12::bigint is null or i.lead_unit_id = $12 or $12 = any (i.co_unit_ids))
+      and ($14::bigint is null or i.id < $14)
+    order by i.id desc
+    limit $15)";
+
+constexpr const char* kVisible = R"(
+    select exists (
+        select 1 from issues i
+        where i.id = $1
+          and ($2::bigint is null or i.reported_by = $2 or i.subdistrict_id = $3)
+          and ($4::bigint is null or i.lead_unit_id = $4 or $4 = any (i.co_unit_ids))))";
+
+const std::string kInsert = R"(
+    with i as (
+        insert into issues (
+            client_id, inspection_id, site_id, subdistrict_id, site_kind, category, severity,
+            description, location, photo_ids, source, status, fixed_on_spot, reported_by,
+            reported_at, received_at, lead_unit_id, co_unit_ids, assigned_at, due_at,
+            submitted_at, rectification, rectification_photo_ids, updated_at)
+        values (
+            $1::uuid, $2, $3, $4, $5, $6, $7, $8,
+            case when $9::float8 is null then null
+                 else st_setsrid(st_makepoint($10, $9), 4326)::geography end,
+            $11::text[], $12, $13, $14, $15,
+            to_timestamp($16::float8 / 1e6), to_timestamp($17::float8 / 1e6),
+            $18, $19::bigint[],
+            to_timestamp($20::float8 / 1e6), to_timestamp($21::float8 / 1e6),
+            to_timestamp($22::float8 / 1e6), $23, $24::text[],
+            to_timestamp($17::float8 / 1e6))
+        returning *)
+    select)" + std::string(kColumns) +
+                            " from i";
+
+const std::string kUpdate = R"(
+    with i as (
+        update issues set
+            status = $3, rejection_kind = $4, rejection_reason = $5, duplicate_of = $6,
+            lead_unit_id = $7, co_unit_ids = $8::bigint[],
+            assigned_at = to_timestamp($9::float8 / 1e6), due_at = to_timestamp($10::float8 / 1e6),
+            submitted_at = to_timestamp($11::float8 / 1e6), rectification = $12,
+            rectification_photo_ids = $13::text[], closed_at = to_timestamp($14::float8 / 1e6),
+            return_count = $15, escalation_level = $16,
+            verification_comment = $18, verification_photo_ids = $19::text[],
+            triaged_at = coalesce(triaged_at, case when $3 in ('confirmed', 'rejected')
+                                                   then to_timestamp($17::float8 / 1e6) end),
+            version = version + 1, updated_at = to_timestamp($17::float8 / 1e6)
+        where id = $1 and version = $2
+        returning *)
+    select)" + std::string(kColumns) +
+                            " from i";
+
+constexpr const char* kOpenAssignment = R"(
+    insert into issue_assignments (issue_id, lead_unit_id, co_unit_ids, assigned_at, due_at,
+                                   assigned_by)
+    values ($1, $2, $3::bigint[], to_timestamp($4::float8 / 1e6), to_timestamp($5::float8 / 1e6),
+            $6))";
+
+constexpr const char* kEndAssignment = R"(
+    update issue_assignments set ended_at = to_timestamp($2::float8 / 1e6), outcome = $3
+    where issue_id = $1 and ended_at is null)";
+
+constexpr const char* kSnapshot = R"(
+    select jsonb_build_object(
+        'status', status, 'lead_unit_id', lead_unit_id, 'co_unit_ids', co_unit_ids,
+        'assigned_at', assigned_at, 'due_at', due_at, 'submitted_at', submitted_at,
+        'rectification', rectification, 'rectification_photo_ids', rectification_photo_ids,
+        'verification_comment', verification_comment,
+        'verification_photo_ids', verification_photo_ids,
+        'closed_at', closed_at, 'rejection_kind', rejection_kind,
+        'rejection_reason', rejection_reason, 'duplicate_of', duplicate_of,
+        'return_count', return_count, 'escalation_level', escalation_level,
+        'version', version)::text
+    from issues where id = $1)";
+
+constexpr const char* kFindSite = "select subdistrict_id, kind from sites where id = $1";
+
+constexpr const char* kMissingAttachments = R"(
+    select p from unnest($1::text[]) as p
+    where not exists (select 1 from attachments a where a.sha256 = p)
+    order by p)";
+
+constexpr const char* kUnassignableUnits = R"(
+    select u from unnest($1::bigint[]) as u
+    where not exists (select 1 from units where id = u and kind <> 'office')
+    order by u)";
+
+std::optional<TimePoint> OptionalTime(const pqxx::field& f) {
+    if (f.is_null()) return std::nullopt;
+    return FromEpochMicros(f.as<long long>());
+}
+
+std::optional<long long> Micros(const std::optional<TimePoint>& t) {
+    if (!t) return std::nullopt;
+    return ToEpochMicros(*t);
+}
+
+Issue FromRow(const pqxx::row& r) {
+    Issue i;
+    i.id = r[0].as<long long>();
+    i.client_id = r[1].as<std::string>();
+    i.inspection_id = db::Nullable<long long>(r[2]);
+    i.site_id = r[3].as<long long>();
+    i.subdistrict_id = r[4].as<long long>();
+    i.site_kind = r[5].as<std::string>();
+    i.category = r[6].as<std::string>();
+    i.severity = r[7].as<int>();
+    i.description = r[8].as<std::string>();
+    if (!r[9].is_null()) i.location = GeoPoint{r[9].as<double>(), r[10].as<double>()};
+    i.photo_ids = SplitStrings(r[11].as<std::string>());
+    i.source = r[12].as<std::string>();
+    i.status = r[13].as<std::string>();
+    i.fixed_on_spot = r[14].as<bool>();
+    i.reported_by = r[15].as<long long>();
+    i.reported_at = FromEpochMicros(r[16].as<long long>());
+    i.received_at = FromEpochMicros(r[17].as<long long>());
+    i.rejection_kind = db::Nullable<std::string>(r[18]);
+    i.rejection_reason = db::Nullable<std::string>(r[19]);
+    i.duplicate_of = db::Nullable<long long>(r[20]);
+    i.lead_unit_id = db::Nullable<long long>(r[21]);
+    i.co_unit_ids = SplitIds(r[22].as<std::string>());
+    i.assigned_at = OptionalTime(r[23]);
+    i.due_at = OptionalTime(r[24]);
+    i.submitted_at = OptionalTime(r[25]);
+    i.rectification = db::Nullable<std::string>(r[26]);
+    i.rectification_photo_ids = SplitStrings(r[27].as<std::string>());
+    i.closed_at = OptionalTime(r[28]);
+    i.return_count = r[29].as<int>();
+    i.escalation_level = r[30].as<int>();
+    i.version = r[31].as<int>();
+    i.updated_at = FromEpochMicros(r[32].as<long long>());
+    i.verification_comment = db::Nullable<std::string>(r[33]);
+    i.verification_photo_ids = SplitStrings(r[34].as<std::string>());
+    return i;
+}
+
+}  // namespace
+
+std::optional<Issue> IssueRepository::Find(pqxx::transaction_base& tx, long long id) const {
+    const auto r = tx.exec_params(kFind, id);
+    if (r.empty()) return std::nullopt;
+    return FromRow(r[0]);
+}
+
+std::optional<Issue> IssueRepository::FindForUpdate(pqxx::transaction_base& tx,
+                                                    long long id) const {
+    const auto r = tx.exec_params(kFindForUpdate, id);
+    if (r.empty()) return std::nullopt;
+    return FromRow(r[0]);
+}
+
+std::vector<Issue> IssueRepository::List(pqxx::transaction_base& tx, const IssueQuery& q,
+                                         const IssueScope& scope, TimePoint now) const {
+    const std::optional<long long> after =
+        q.after_id > 0 ? std::optional<long long>(q.after_id) : std::nullopt;
+    const auto r = tx.exec_params(
+        kList, q.status, q.unit_id, q.site_id, q.subdistrict_id, q.category, q.severity, q.overdue,
+        Micros(q.reported_from), Micros(q.reported_to), scope.reporter_id,
+        scope.reporter_subdistrict_id, scope.handler_unit_id, ToEpochMicros(now), after, q.limit);
+    std::vector<Issue> out;
+    out.reserve(r.size());
+    for (const auto& row : r) out.push_back(FromRow(row));
+    return out;
+}
+
+bool IssueRepository::Visible(pqxx::transaction_base& tx, long long id,
+                              const IssueScope& scope) const {
+    return tx
+        .exec_params1(kVisible, id, scope.reporter_id, scope.reporter_subdistrict_id,
+                      scope.handler_unit_id)[0]
+        .as<bool>();
+}
+
+Issue IssueRepository::Insert(pqxx::transaction_base& tx, const Issue& i) const {
+    const std::optional<double> lat =
+        i.location ? std::optional<double>(i.location->lat) : std::nullopt;
+    const std::optional<double> lon =
+        i.location ? std::optional<double>(i.location->lon) : std::nullopt;
+    try {
+        return FromRow(tx.exec_params1(
+            kInsert, i.client_id, i.inspection_id, i.site_id, i.subdistrict_id, i.site_kind,
+            i.category, i.severity, i.description, lat, lon, ToArrayLiteral(i.photo_ids), i.source,
+            i.status, i.fixed_on_spot, i.reported_by, ToEpochMicros(i.reported_at),
+            ToEpochMicros(i.received_at), i.lead_unit_id, ToArrayLiteral(i.co_unit_ids),
+            Micros(i.assigned_at), Micros(i.due_at), Micros(i.submitted_at), i.rectification,
+            ToArrayLiteral(i.rectification_photo_ids)));
+    } catch (const pqxx::unique_violation&) {
+        throw Error(ErrorCode::kAlreadyExists, "duplicate_client_id",
+                    "a finding with client_id " + i.client_id + " was already reported",
+                    {{"client_id", "was already used"}});
+    }
+}
+
+std::optional<Issue> IssueRepository::Update(pqxx::transaction_base& tx, const Issue& i,
+                                             int expected_version) const {
+    const auto r = tx.exec_params(kUpdate, i.id, expected_version, i.status, i.rejection_kind,
+                                  i.rejection_reason, i.duplicate_of, i.lead_unit_id,
+                                  ToArrayLiteral(i.co_unit_ids), Micros(i.assigned_at),
+                                  Micros(i.due_at), Micros(i.submitted_at), i.rectification,
+                                  ToArrayLiteral(i.rectification_photo_ids), Micros(i.closed_at),
+                                  i.return_count, i.escalation_level, ToEpochMicros(i.updated_at),
+                                  i.verification_comment, ToArrayLiteral(i.verification_photo_ids));
+    if (r.empty()) return std::nullopt;
+    return FromRow(r[0]);
+}
+
+void IssueRepository::OpenAssignment(pqxx::transaction_base& tx, const Issue& i,
+                                     std::optional<long long> assigned_by) const {
+    tx.exec_params(kOpenAssignment, i.id, i.lead_unit_id, ToArrayLiteral(i.co_unit_ids),
+                   Micros(i.assigned_at), Micros(i.due_at), assigned_by);
+}
+
+void IssueRepository::EndAssignment(pqxx::transaction_base& tx, long long issue_id, TimePoint at,
+                                    const std::string& outcome) const {
+    tx.exec_params(kEndAssignment, issue_id, ToEpochMicros(at), outcome);
+}
+
+std::string IssueRepository::Snapshot(pqxx::transaction_base& tx, long long id) const {
+    return tx.exec_params1(kSnapshot, id)[0].as<std::string>();
+}
+
+std::optional<SiteFacts> IssueRepository::FindSite(pqxx::transaction_base& tx,
+                                                   long long site_id) const {
+    const auto r = tx.exec_params(kFindSite, site_id);
+    if (r.empty()) return std::nullopt;
+    return SiteFacts{r[0][0].as<long long>(), r[0][1].as<std::string>()};
+}
+
+std::vector<std::string> IssueRepository::MissingAttachments(
+    pqxx::transaction_base& tx, const std::vector<std::string>& ids) const {
+    std::vector<std::string> out;
+    if (ids.empty()) return out;
+    for (const auto& row : tx.exec_params(kMissingAttachments, ToArrayLiteral(ids))) {
+        out.push_back(row[0].as<std::string>());
+    }
+    return out;
+}
+
+std::vector<long long> IssueRepository::UnassignableUnits(pqxx::transaction_base& tx,
+                                                          const std::vector<long long>& ids) const {
+    std::vector<long long> out;
+    if (ids.empty()) return out;
+    for (const auto& row : tx.exec_params(kUnassignableUnits, ToArrayLiteral(ids))) {
+        out.push_back(row[0].as<long long>());
+    }
+    return out;
+}
+
+}  // namespace lantian::issues

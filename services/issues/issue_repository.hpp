@@ -1,0 +1,60 @@
+#pragma once
+
+#include <optional>
+#include <pqxx/transaction_base>
+#include <string>
+#include <vector>
+
+#include "issues/issue.hpp"
+
+namespace lantian::issues {
+
+/// Who may see which issues, as SQL conditions: an inspector sees what they reported and
+/// what lies in their subdistrict; a handler what their unit leads or co-handles.
+struct IssueScope {
+    std::optional<long long> reporter_id;
+    std::optional<long long> reporter_subdistrict_id;
+    std::optional<long long> handler_unit_id;
+};
+
+struct SiteFacts {
+    long long subdistrict_id = 0;
+    std::string kind;
+};
+
+/// The SQL of the ledger's issues and their assignments.
+class IssueRepository {
+public:
+    std::optional<Issue> Find(pqxx::transaction_base& tx, long long id) const;
+    /// Locks the row for the rest of the transaction (workflow steps).
+    std::optional<Issue> FindForUpdate(pqxx::transaction_base& tx, long long id) const;
+    std::vector<Issue> List(pqxx::transaction_base& tx, const IssueQuery& query,
+                            const IssueScope& scope, TimePoint now) const;
+    bool Visible(pqxx::transaction_base& tx, long long id, const IssueScope& scope) const;
+
+    /// Inserts a new issue (status and assignment fields as given). Throws
+    /// Error(kAlreadyExists, "duplicate_client_id") when the client_id was used before.
+    Issue Insert(pqxx::transaction_base& tx, const Issue& issue) const;
+    /// Writes every mutable field of `issue` if the stored version is `expected_version`;
+    /// nullopt when it is not (someone else changed it first).
+    std::optional<Issue> Update(pqxx::transaction_base& tx, const Issue& issue,
+                                int expected_version) const;
+
+    void OpenAssignment(pqxx::transaction_base& tx, const Issue& issue,
+                        std::optional<long long> assigned_by) const;
+    void EndAssignment(pqxx::transaction_base& tx, long long issue_id, TimePoint at,
+                       const std::string& outcome) const;
+
+    /// The fields the audit trail records, as a JSON object (text).
+    std::string Snapshot(pqxx::transaction_base& tx, long long id) const;
+
+    std::optional<SiteFacts> FindSite(pqxx::transaction_base& tx, long long site_id) const;
+    /// The photo ids among `ids` that name no uploaded attachment.
+    std::vector<std::string> MissingAttachments(pqxx::transaction_base& tx,
+                                                const std::vector<std::string>& ids) const;
+    /// The ids among `ids` that name no unit, or an office (offices are never assigned).
+    std::vector<long long> UnassignableUnits(pqxx::transaction_base& tx,
+                                             const std::vector<long long>& ids) const;
+};
+
+}  // namespace lantian::issues

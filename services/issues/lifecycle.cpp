@@ -1,0 +1,67 @@
+#include "issues/lifecycle.hpp"
+
+#include "common/error.hpp"
+
+namespace lantian::issues {
+
+namespace {
+
+struct Transition {
+    std::string_view from;
+    Step step;
+    std::string_view to;
+    std::string_view role;
+};
+
+constexpr Transition kTransitions[] = {
+    {"reported", Step::kConfirm, "confirmed", "office"},
+    {"reported", Step::kReject, "rejected", "office"},
+    {"confirmed", Step::kAssign, "assigned", "office"},
+    {"assigned", Step::kSubmit, "submitted", "handler"},
+    {"submitted", Step::kAccept, "closed", "supervisor"},
+    {"submitted", Step::kReturn, "assigned", "supervisor"},
+};
+
+}  // namespace
+
+std::string_view StepName(Step step) {
+    switch (step) {
+        case Step::kConfirm:
+            return "confirm";
+        case Step::kReject:
+            return "reject";
+        case Step::kAssign:
+            return "assign";
+        case Step::kSubmit:
+            return "submit";
+        case Step::kAccept:
+            return "accept";
+        case Step::kReturn:
+            return "return";
+    }
+    return "unknown";
+}
+
+std::optional<std::string> NextStatus(std::string_view status, Step step) {
+    for (const auto& t : kTransitions) {
+        if (t.from == status && t.step == step) return std::string(t.to);
+    }
+    return std::nullopt;
+}
+
+bool RoleMayTake(std::string_view role, Step step) {
+    for (const auto& t : kTransitions) {
+        if (t.step == step && t.role == role) return true;
+    }
+    return false;
+}
+
+std::string RequireTransition(std::string_view status, Step step) {
+    if (auto next = NextStatus(status, step)) return *next;
+    throw Error(
+        ErrorCode::kFailedPrecondition, "invalid_transition",
+        "cannot " + std::string(StepName(step)) + " an issue that is " + std::string(status),
+        {{"status", "is " + std::string(status)}});
+}
+
+}  // namespace lantian::issues

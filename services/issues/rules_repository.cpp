@@ -1,0 +1,35 @@
+#include "issues/rules_repository.hpp"
+
+#include <pqxx/pqxx>
+
+#include "db/nullable.hpp"
+
+namespace lantian::issues {
+
+namespace {
+
+constexpr const char* kList = R"(
+    select category, severity, hours from deadline_rules
+    order by category nulls first, severity)";
+constexpr const char* kDeleteAll = "delete from deadline_rules";
+constexpr const char* kInsert =
+    "insert into deadline_rules (category, severity, hours) values ($1, $2, $3)";
+
+}  // namespace
+
+std::vector<DeadlineRule> RulesRepository::DeadlineRules(pqxx::transaction_base& tx) const {
+    std::vector<DeadlineRule> out;
+    for (const auto& r : tx.exec(kList)) {
+        out.push_back({db::Nullable<std::string>(r[0]), r[1].as<int>(), r[2].as<int>()});
+    }
+    return out;
+}
+
+void RulesRepository::ReplaceDeadlineRules(pqxx::transaction_base& tx,
+                                           const std::vector<DeadlineRule>& rules) const {
+    tx.exec(kDeleteAll);
+    for (const auto& rule : rules)
+        tx.exec_params(kInsert, rule.category, rule.severity, rule.hours);
+}
+
+}  // namespace lantian::issues

@@ -1,0 +1,18 @@
+#pragma once
+
+#include <pqxx/transaction_base>
+#include <vector>
+
+#include "issues/deadline.hpp"
+
+namespace lantian::issues {
+
+class RulesRepository {
+public:
+    std::vector<DeadlineRule> DeadlineRules(pqxx::transaction_base& tx) const;
+    /// Replaces the whole table (the caller validated it).
+    void ReplaceDeadlineRules(pqxx::transaction_base& tx,
+                              const std::vector<DeadlineRule>& rules) const;
+};
+
+}  // namespace lantian::issues
