@@ -83,7 +83,7 @@ std::optional<Actor> AuthService::Authenticate(std::string_view token) {
     // Our tokens are 43 base64url characters; anything else cannot match, skip the query.
     if (token.size() != 43) return std::nullopt;
     const std::string hash = HashToken(token);
-    return db::InTransaction(pool_, [&](pqxx::transaction_base& tx) -> std::optional<Actor> {
+    return db::Read(pool_, [&](pqxx::transaction_base& tx) -> std::optional<Actor> {
         auto session = sessions_.FindActive(tx, hash, policy_.idle_timeout);
         if (!session) return std::nullopt;
         // Refreshed at most once a minute, so reads do not each cost a write.

@@ -5,6 +5,7 @@
 
 #include "common/time.hpp"
 #include "db/nullable.hpp"
+#include "db/statement.hpp"
 
 namespace lantian::auth {
 
@@ -66,7 +67,7 @@ TimePoint SessionRepository::Insert(pqxx::transaction_base& tx, long long user_i
                                     const std::string& token_hash,
                                     std::chrono::seconds lifetime) const {
     const auto row =
-        tx.exec_params1(kInsert, token_hash, user_id, static_cast<double>(lifetime.count()));
+        db::Exec1(tx, kInsert, token_hash, user_id, static_cast<double>(lifetime.count()));
     return FromEpochMicros(row[0].as<long long>());
 }
 
@@ -76,8 +77,8 @@ std::optional<ActiveSession> SessionRepository::FindActive(
     // Refresh last_seen_at at most once a minute, but well within the idle timeout, so an
     // active session never lapses however short the timeout is configured.
     const double touch_after = std::min(60.0, static_cast<double>(idle_timeout.count()) / 4);
-    const auto r = tx.exec_params(kFindActive, token_hash,
-                                  static_cast<double>(idle_timeout.count()), touch_after);
+    const auto r = db::Exec(tx, kFindActive, token_hash, static_cast<double>(idle_timeout.count()),
+                            touch_after);
     if (r.empty()) return std::nullopt;
     ActiveSession s;
     s.session_id = r[0][0].as<long long>();
@@ -91,16 +92,16 @@ std::optional<ActiveSession> SessionRepository::FindActive(
 }
 
 void SessionRepository::Touch(pqxx::transaction_base& tx, long long session_id) const {
-    tx.exec_params(kTouch, session_id);
+    db::Exec(tx, kTouch, session_id);
 }
 
 bool SessionRepository::Revoke(pqxx::transaction_base& tx, const std::string& token_hash) const {
-    return tx.exec_params(kRevoke, token_hash).affected_rows() > 0;
+    return db::Exec(tx, kRevoke, token_hash).affected_rows() > 0;
 }
 
 std::optional<int> SessionRepository::LockedFor(pqxx::transaction_base& tx,
                                                 const std::string& subject) const {
-    const auto r = tx.exec_params(kLockedFor, subject);
+    const auto r = db::Exec(tx, kLockedFor, subject);
     if (r.empty()) return std::nullopt;
     return std::max(1, r[0][0].as<int>());
 }
@@ -108,18 +109,18 @@ std::optional<int> SessionRepository::LockedFor(pqxx::transaction_base& tx,
 int SessionRepository::RecordFailure(pqxx::transaction_base& tx, const std::string& subject,
                                      std::chrono::seconds window, int max_failures,
                                      std::chrono::seconds lockout) const {
-    tx.exec_params(kPrune, static_cast<double>(window.count()));
+    db::Exec(tx, kPrune, static_cast<double>(window.count()));
     const int failures =
-        tx.exec_params1(kCountFailure, subject, static_cast<double>(window.count()))[0].as<int>();
+        db::Exec1(tx, kCountFailure, subject, static_cast<double>(window.count()))[0].as<int>();
     if (failures >= max_failures) {
-        tx.exec_params(kLock, subject, static_cast<double>(lockout.count()));
+        db::Exec(tx, kLock, subject, static_cast<double>(lockout.count()));
     }
     return failures;
 }
 
 void SessionRepository::ClearFailures(pqxx::transaction_base& tx,
                                       const std::string& subject) const {
-    tx.exec_params(kClear, subject);
+    db::Exec(tx, kClear, subject);
 }
 
 }  // namespace lantian::auth

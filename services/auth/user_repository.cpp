@@ -5,6 +5,7 @@
 #include "common/error.hpp"
 #include "common/time.hpp"
 #include "db/nullable.hpp"
+#include "db/statement.hpp"
 
 namespace lantian::auth {
 
@@ -67,14 +68,14 @@ User FromRow(const pqxx::row& row) {
 }  // namespace
 
 std::optional<User> UserRepository::Find(pqxx::transaction_base& tx, long long id) const {
-    const auto r = tx.exec_params(kFind, id);
+    const auto r = db::Exec(tx, kFind, id);
     if (r.empty()) return std::nullopt;
     return FromRow(r[0]);
 }
 
 std::optional<UserWithHash> UserRepository::FindByUsername(pqxx::transaction_base& tx,
                                                            const std::string& username) const {
-    const auto r = tx.exec_params(kFindByUsername, username);
+    const auto r = db::Exec(tx, kFindByUsername, username);
     if (r.empty()) return std::nullopt;
     return UserWithHash{FromRow(r[0]), r[0][9].as<std::string>()};
 }
@@ -82,15 +83,15 @@ std::optional<UserWithHash> UserRepository::FindByUsername(pqxx::transaction_bas
 std::vector<User> UserRepository::List(pqxx::transaction_base& tx, long long after_id,
                                        int limit) const {
     std::vector<User> out;
-    for (const auto& row : tx.exec_params(kList, after_id, limit)) out.push_back(FromRow(row));
+    for (const auto& row : db::Exec(tx, kList, after_id, limit)) out.push_back(FromRow(row));
     return out;
 }
 
 User UserRepository::Insert(pqxx::transaction_base& tx, const NewUser& user,
                             const std::string& password_hash) const {
     try {
-        return FromRow(tx.exec_params1(kInsert, user.username, user.display_name, user.role,
-                                       user.unit_id, password_hash));
+        return FromRow(db::Exec1(tx, kInsert, user.username, user.display_name, user.role,
+                                 user.unit_id, password_hash));
     } catch (const pqxx::unique_violation&) {
         throw Error(ErrorCode::kAlreadyExists, "already_exists",
                     "user \"" + user.username + "\" already exists",
@@ -102,15 +103,15 @@ std::optional<User> UserRepository::Update(pqxx::transaction_base& tx, long long
                                            int expected_version, const UserPatch& p,
                                            const std::optional<std::string>& password_hash) const {
     const std::optional<long long> unit = p.unit_id.has_value() ? *p.unit_id : std::nullopt;
-    const auto r = tx.exec_params(kUpdate, id, expected_version, p.display_name, p.role,
-                                  p.unit_id.has_value(), unit, p.disabled, password_hash);
+    const auto r = db::Exec(tx, kUpdate, id, expected_version, p.display_name, p.role,
+                            p.unit_id.has_value(), unit, p.disabled, password_hash);
     if (r.empty()) return std::nullopt;
     return FromRow(r[0]);
 }
 
 void UserRepository::SetPasswordHash(pqxx::transaction_base& tx, long long id,
                                      const std::string& hash) const {
-    tx.exec_params(kSetHash, id, hash);
+    db::Exec(tx, kSetHash, id, hash);
 }
 
 bool UserRepository::AnyEnabledAdmin(pqxx::transaction_base& tx) const {
@@ -118,15 +119,15 @@ bool UserRepository::AnyEnabledAdmin(pqxx::transaction_base& tx) const {
 }
 
 bool UserRepository::AnotherEnabledAdmin(pqxx::transaction_base& tx, long long user_id) const {
-    return tx.exec_params1(kAnotherAdmin, user_id)[0].as<bool>();
+    return db::Exec1(tx, kAnotherAdmin, user_id)[0].as<bool>();
 }
 
 void UserRepository::RevokeSessions(pqxx::transaction_base& tx, long long user_id) const {
-    tx.exec_params(kRevokeSessions, user_id);
+    db::Exec(tx, kRevokeSessions, user_id);
 }
 
 bool UserRepository::UnitExists(pqxx::transaction_base& tx, long long unit_id) const {
-    return tx.exec_params1(kUnitExists, unit_id)[0].as<bool>();
+    return db::Exec1(tx, kUnitExists, unit_id)[0].as<bool>();
 }
 
 }  // namespace lantian::auth

@@ -3,6 +3,7 @@
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <chrono>
 #include <cstdio>
 #include <mutex>
 
@@ -24,6 +25,7 @@ std::mutex g_mutex;
 
 void Init(std::string_view level) {
     std::lock_guard lock(g_mutex);
+    spdlog::flush_every(std::chrono::seconds(1));
     g_level = spdlog::level::from_str(std::string(level));
     spdlog::apply_all([](const std::shared_ptr<spdlog::logger>& l) { l->set_level(g_level); });
 }
@@ -34,7 +36,9 @@ std::shared_ptr<spdlog::logger> Get(const std::string& name) {
     auto logger = std::make_shared<spdlog::logger>(name, Sink());
     logger->set_pattern(kPattern);
     logger->set_level(g_level);
-    logger->flush_on(spdlog::level::info);
+    // Warnings and errors reach the log at once; info lines (one per request) are flushed
+    // in batches, since flushing each under the sink's lock cost ~20 us per request.
+    logger->flush_on(spdlog::level::warn);
     spdlog::register_logger(logger);
     return logger;
 }

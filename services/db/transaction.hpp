@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <pqxx/except>
+#include <pqxx/nontransaction>
 #include <pqxx/transaction>
 #include <random>
 #include <thread>
@@ -57,6 +58,26 @@ auto InTransaction(Pool& pool, Body&& body) {
             }
             throw;
         }
+    }
+}
+
+/// Runs `body(tx)` outside a transaction block: for reads (and single autocommitted writes)
+/// that need no BEGIN/COMMIT round trips. A broken connection is handled as in InTransaction.
+template <typename Body>
+auto Read(Pool& pool, Body&& body) {
+    auto lease = pool.Acquire();
+    try {
+        pqxx::nontransaction tx(*lease);
+        return body(tx);
+    } catch (const pqxx::broken_connection&) {
+        lease.MarkBroken();
+        throw;
+    } catch (const pqxx::sql_error& e) {
+        if (IsConnectionLoss(e)) {
+            lease.MarkBroken();
+            throw pqxx::broken_connection(e.what());
+        }
+        throw;
     }
 }
 

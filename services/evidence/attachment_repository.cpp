@@ -3,6 +3,7 @@
 #include <pqxx/pqxx>
 
 #include "common/time.hpp"
+#include "db/statement.hpp"
 
 namespace lantian::evidence {
 
@@ -32,12 +33,12 @@ constexpr const char* kMayView = R"(
 }  // namespace
 
 bool AttachmentRepository::Insert(pqxx::transaction_base& tx, const Attachment& a) const {
-    return !tx.exec_params(kInsert, a.sha256, a.content_type, a.size_bytes, a.uploaded_by).empty();
+    return !db::Exec(tx, kInsert, a.sha256, a.content_type, a.size_bytes, a.uploaded_by).empty();
 }
 
 std::optional<Attachment> AttachmentRepository::Find(pqxx::transaction_base& tx,
                                                      const std::string& sha256) const {
-    const auto r = tx.exec_params(kFind, sha256);
+    const auto r = db::Exec(tx, kFind, sha256);
     if (r.empty()) return std::nullopt;
     return Attachment{r[0][0].as<std::string>(), r[0][1].as<std::string>(), r[0][2].as<long long>(),
                       r[0][3].as<long long>(), FromEpochMicros(r[0][4].as<long long>())};
@@ -45,9 +46,8 @@ std::optional<Attachment> AttachmentRepository::Find(pqxx::transaction_base& tx,
 
 bool AttachmentRepository::MayView(pqxx::transaction_base& tx, const std::string& sha256,
                                    long long user_id, const issues::IssueScope& scope) const {
-    return tx
-        .exec_params1(kMayView, sha256, user_id, scope.reporter_id, scope.reporter_subdistrict_id,
-                      scope.handler_unit_id)[0]
+    return db::Exec1(tx, kMayView, sha256, user_id, scope.reporter_id,
+                     scope.reporter_subdistrict_id, scope.handler_unit_id)[0]
         .as<bool>();
 }
 

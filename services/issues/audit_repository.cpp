@@ -4,6 +4,7 @@
 
 #include "common/time.hpp"
 #include "db/nullable.hpp"
+#include "db/statement.hpp"
 
 namespace lantian::issues {
 
@@ -41,14 +42,14 @@ void AuditRepository::Append(pqxx::transaction_base& tx, long long issue_id, con
                              const std::string& after_json) const {
     const std::optional<long long> actor_id =
         actor.user_id > 0 ? std::optional<long long>(actor.user_id) : std::nullopt;
-    tx.exec_params(kAppend, issue_id, ToEpochMicros(at), actor_id, actor.role, actor.unit_id,
-                   actor.request_id, action, before_json, after_json);
+    db::Exec(tx, kAppend, issue_id, ToEpochMicros(at), actor_id, actor.role, actor.unit_id,
+             actor.request_id, action, before_json, after_json);
 }
 
 std::vector<IssueEvent> AuditRepository::ForIssue(pqxx::transaction_base& tx,
                                                   long long issue_id) const {
     std::vector<IssueEvent> out;
-    for (const auto& r : tx.exec_params(kForIssue, issue_id)) {
+    for (const auto& r : db::Exec(tx, kForIssue, issue_id)) {
         IssueEvent e;
         e.seq = r[0].as<long long>();
         e.issue_id = r[1].as<long long>();

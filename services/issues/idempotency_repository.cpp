@@ -3,6 +3,7 @@
 #include <pqxx/pqxx>
 
 #include "common/error.hpp"
+#include "db/statement.hpp"
 
 namespace lantian::issues {
 
@@ -26,10 +27,10 @@ constexpr const char* kComplete = R"(
 
 std::optional<StoredResponse> IdempotencyRepository::Claim(pqxx::transaction_base& tx,
                                                            const IdempotencyKey& key) const {
-    if (!tx.exec_params(kClaim, key.user_id, key.key, key.request_hash).empty()) {
+    if (!db::Exec(tx, kClaim, key.user_id, key.key, key.request_hash).empty()) {
         return std::nullopt;
     }
-    const auto row = tx.exec_params1(kStored, key.user_id, key.key);
+    const auto row = db::Exec1(tx, kStored, key.user_id, key.key);
     if (row[0].as<std::string>() != key.request_hash) {
         throw Error(ErrorCode::kValidation, "idempotency_key_reused",
                     "Idempotency-Key was already used with a different request",
@@ -41,8 +42,8 @@ std::optional<StoredResponse> IdempotencyRepository::Claim(pqxx::transaction_bas
 
 void IdempotencyRepository::Complete(pqxx::transaction_base& tx, const IdempotencyKey& key,
                                      const StoredResponse& response) const {
-    tx.exec_params(kComplete, key.user_id, key.key, response.status, response.location,
-                   response.body);
+    db::Exec(tx, kComplete, key.user_id, key.key, response.status, response.location,
+             response.body);
 }
 
 }  // namespace lantian::issues

@@ -4,6 +4,7 @@
 
 #include "common/error.hpp"
 #include "common/time.hpp"
+#include "db/statement.hpp"
 
 namespace lantian::issues {
 
@@ -27,9 +28,9 @@ Inspection InspectionRepository::Insert(pqxx::transaction_base& tx, const NewIns
     const std::optional<double> lon =
         in.location ? std::optional<double>(in.location->lon) : std::nullopt;
     try {
-        const auto row = tx.exec_params1(kInsert, in.client_id, in.site_id, inspector_id,
-                                         ToEpochMicros(in.started_at), ToEpochMicros(received_at),
-                                         lat, lon, in.notes);
+        const auto row =
+            db::Exec1(tx, kInsert, in.client_id, in.site_id, inspector_id,
+                      ToEpochMicros(in.started_at), ToEpochMicros(received_at), lat, lon, in.notes);
         return {row[0].as<long long>(), in.client_id, in.site_id, inspector_id,
                 in.started_at,          received_at,  {}};
     } catch (const pqxx::unique_violation&) {

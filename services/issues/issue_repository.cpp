@@ -5,6 +5,7 @@
 #include "common/error.hpp"
 #include "common/time.hpp"
 #include "db/nullable.hpp"
+#include "db/statement.hpp"
 #include "issues/sql_arrays.hpp"
 
 namespace lantian::issues {
@@ -181,14 +182,14 @@ Issue FromRow(const pqxx::row& r) {
 }  // namespace
 
 std::optional<Issue> IssueRepository::Find(pqxx::transaction_base& tx, long long id) const {
-    const auto r = tx.exec_params(kFind, id);
+    const auto r = db::Exec(tx, kFind, id);
     if (r.empty()) return std::nullopt;
     return FromRow(r[0]);
 }
 
 std::optional<Issue> IssueRepository::FindForUpdate(pqxx::transaction_base& tx,
                                                     long long id) const {
-    const auto r = tx.exec_params(kFindForUpdate, id);
+    const auto r = db::Exec(tx, kFindForUpdate, id);
     if (r.empty()) return std::nullopt;
     return FromRow(r[0]);
 }
@@ -197,10 +198,10 @@ std::vector<Issue> IssueRepository::List(pqxx::transaction_base& tx, const Issue
                                          const IssueScope& scope, TimePoint now) const {
     const std::optional<long long> after =
         q.after_id > 0 ? std::optional<long long>(q.after_id) : std::nullopt;
-    const auto r = tx.exec_params(
-        kList, q.status, q.unit_id, q.site_id, q.subdistrict_id, q.category, q.severity, q.overdue,
-        Micros(q.reported_from), Micros(q.reported_to), scope.reporter_id,
-        scope.reporter_subdistrict_id, scope.handler_unit_id, ToEpochMicros(now), after, q.limit);
+    const auto r = db::Exec(tx, kList, q.status, q.unit_id, q.site_id, q.subdistrict_id, q.category,
+                            q.severity, q.overdue, Micros(q.reported_from), Micros(q.reported_to),
+                            scope.reporter_id, scope.reporter_subdistrict_id, scope.handler_unit_id,
+                            ToEpochMicros(now), after, q.limit);
     std::vector<Issue> out;
     out.reserve(r.size());
     for (const auto& row : r) out.push_back(FromRow(row));
@@ -209,9 +210,8 @@ std::vector<Issue> IssueRepository::List(pqxx::transaction_base& tx, const Issue
 
 bool IssueRepository::Visible(pqxx::transaction_base& tx, long long id,
                               const IssueScope& scope) const {
-    return tx
-        .exec_params1(kVisible, id, scope.reporter_id, scope.reporter_subdistrict_id,
-                      scope.handler_unit_id)[0]
+    return db::Exec1(tx, kVisible, id, scope.reporter_id, scope.reporter_subdistrict_id,
+                     scope.handler_unit_id)[0]
         .as<bool>();
 }
 
@@ -221,8 +221,8 @@ Issue IssueRepository::Insert(pqxx::transaction_base& tx, const Issue& i) const 
     const std::optional<double> lon =
         i.location ? std::optional<double>(i.location->lon) : std::nullopt;
     try {
-        return FromRow(tx.exec_params1(
-            kInsert, i.client_id, i.inspection_id, i.site_id, i.subdistrict_id, i.site_kind,
+        return FromRow(db::Exec1(
+            tx, kInsert, i.client_id, i.inspection_id, i.site_id, i.subdistrict_id, i.site_kind,
             i.category, i.severity, i.description, lat, lon, ToArrayLiteral(i.photo_ids), i.source,
             i.status, i.fixed_on_spot, i.reported_by, ToEpochMicros(i.reported_at),
             ToEpochMicros(i.received_at), i.lead_unit_id, ToArrayLiteral(i.co_unit_ids),
@@ -237,35 +237,35 @@ Issue IssueRepository::Insert(pqxx::transaction_base& tx, const Issue& i) const 
 
 std::optional<Issue> IssueRepository::Update(pqxx::transaction_base& tx, const Issue& i,
                                              int expected_version) const {
-    const auto r = tx.exec_params(kUpdate, i.id, expected_version, i.status, i.rejection_kind,
-                                  i.rejection_reason, i.duplicate_of, i.lead_unit_id,
-                                  ToArrayLiteral(i.co_unit_ids), Micros(i.assigned_at),
-                                  Micros(i.due_at), Micros(i.submitted_at), i.rectification,
-                                  ToArrayLiteral(i.rectification_photo_ids), Micros(i.closed_at),
-                                  i.return_count, i.escalation_level, ToEpochMicros(i.updated_at),
-                                  i.verification_comment, ToArrayLiteral(i.verification_photo_ids));
+    const auto r =
+        db::Exec(tx, kUpdate, i.id, expected_version, i.status, i.rejection_kind,
+                 i.rejection_reason, i.duplicate_of, i.lead_unit_id, ToArrayLiteral(i.co_unit_ids),
+                 Micros(i.assigned_at), Micros(i.due_at), Micros(i.submitted_at), i.rectification,
+                 ToArrayLiteral(i.rectification_photo_ids), Micros(i.closed_at), i.return_count,
+                 i.escalation_level, ToEpochMicros(i.updated_at), i.verification_comment,
+                 ToArrayLiteral(i.verification_photo_ids));
     if (r.empty()) return std::nullopt;
     return FromRow(r[0]);
 }
 
 void IssueRepository::OpenAssignment(pqxx::transaction_base& tx, const Issue& i,
                                      std::optional<long long> assigned_by) const {
-    tx.exec_params(kOpenAssignment, i.id, i.lead_unit_id, ToArrayLiteral(i.co_unit_ids),
-                   Micros(i.assigned_at), Micros(i.due_at), assigned_by);
+    db::Exec(tx, kOpenAssignment, i.id, i.lead_unit_id, ToArrayLiteral(i.co_unit_ids),
+             Micros(i.assigned_at), Micros(i.due_at), assigned_by);
 }
 
 void IssueRepository::EndAssignment(pqxx::transaction_base& tx, long long issue_id, TimePoint at,
                                     const std::string& outcome) const {
-    tx.exec_params(kEndAssignment, issue_id, ToEpochMicros(at), outcome);
+    db::Exec(tx, kEndAssignment, issue_id, ToEpochMicros(at), outcome);
 }
 
 std::string IssueRepository::Snapshot(pqxx::transaction_base& tx, long long id) const {
-    return tx.exec_params1(kSnapshot, id)[0].as<std::string>();
+    return db::Exec1(tx, kSnapshot, id)[0].as<std::string>();
 }
 
 std::optional<SiteFacts> IssueRepository::FindSite(pqxx::transaction_base& tx,
                                                    long long site_id) const {
-    const auto r = tx.exec_params(kFindSite, site_id);
+    const auto r = db::Exec(tx, kFindSite, site_id);
     if (r.empty()) return std::nullopt;
     return SiteFacts{r[0][0].as<long long>(), r[0][1].as<std::string>()};
 }
@@ -274,7 +274,7 @@ std::vector<std::string> IssueRepository::MissingAttachments(
     pqxx::transaction_base& tx, const std::vector<std::string>& ids) const {
     std::vector<std::string> out;
     if (ids.empty()) return out;
-    for (const auto& row : tx.exec_params(kMissingAttachments, ToArrayLiteral(ids))) {
+    for (const auto& row : db::Exec(tx, kMissingAttachments, ToArrayLiteral(ids))) {
         out.push_back(row[0].as<std::string>());
     }
     return out;
@@ -284,7 +284,7 @@ std::vector<long long> IssueRepository::UnassignableUnits(pqxx::transaction_base
                                                           const std::vector<long long>& ids) const {
     std::vector<long long> out;
     if (ids.empty()) return out;
-    for (const auto& row : tx.exec_params(kUnassignableUnits, ToArrayLiteral(ids))) {
+    for (const auto& row : db::Exec(tx, kUnassignableUnits, ToArrayLiteral(ids))) {
         out.push_back(row[0].as<long long>());
     }
     return out;

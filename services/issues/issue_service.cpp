@@ -233,7 +233,7 @@ StoredResponse IssueService::Inspect(const NewInspection& input, const Actor& ac
 
 Issue IssueService::Get(long long id, const Actor& actor) {
     const IssueScope scope = ScopeFor(actor);
-    auto issue = db::InTransaction(pool_, [&](pqxx::transaction_base& tx) -> std::optional<Issue> {
+    auto issue = db::Read(pool_, [&](pqxx::transaction_base& tx) -> std::optional<Issue> {
         if (!repos_.issues.Visible(tx, id, scope)) return std::nullopt;
         return repos_.issues.Find(tx, id);
     });
@@ -244,7 +244,7 @@ Issue IssueService::Get(long long id, const Actor& actor) {
 std::vector<Issue> IssueService::List(const IssueQuery& query, const Actor& actor) {
     const IssueScope scope = ScopeFor(actor);
     const TimePoint now = clock_.Now();
-    return db::InTransaction(pool_, [&](pqxx::transaction_base& tx) {
+    return db::Read(pool_, [&](pqxx::transaction_base& tx) {
         return repos_.issues.List(tx, query, scope, now);
     });
 }

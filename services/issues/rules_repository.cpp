@@ -3,6 +3,7 @@
 #include <pqxx/pqxx>
 
 #include "db/nullable.hpp"
+#include "db/statement.hpp"
 
 namespace lantian::issues {
 
@@ -28,8 +29,7 @@ std::vector<DeadlineRule> RulesRepository::DeadlineRules(pqxx::transaction_base&
 void RulesRepository::ReplaceDeadlineRules(pqxx::transaction_base& tx,
                                            const std::vector<DeadlineRule>& rules) const {
     tx.exec(kDeleteAll);
-    for (const auto& rule : rules)
-        tx.exec_params(kInsert, rule.category, rule.severity, rule.hours);
+    for (const auto& rule : rules) db::Exec(tx, kInsert, rule.category, rule.severity, rule.hours);
 }
 
 }  // namespace lantian::issues

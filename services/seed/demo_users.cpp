@@ -6,6 +6,7 @@
 #include <pqxx/pqxx>
 
 #include "common/error.hpp"
+#include "db/statement.hpp"
 
 namespace lantian::seed {
 
@@ -53,7 +54,7 @@ std::vector<DemoCredential> SeedDemoUsers(pqxx::connection& conn, auth::UserServ
         std::string unit_name;
         if (*demo.unit_code != '\0') {
             pqxx::nontransaction tx(conn);
-            const auto r = tx.exec_params(kUnitByCode, demo.unit_code);
+            const auto r = db::Exec(tx, kUnitByCode, demo.unit_code);
             if (r.empty()) {
                 throw std::runtime_error(std::string("demo unit ") + demo.unit_code +
                                          " is missing; load the demo district first");

@@ -137,8 +137,10 @@ int Service::Serve(const Config& config) {
                         .Int("max_concurrent_hashes", config.max_concurrent_hashes)
                         .Int("session_idle_minutes", config.session_idle_minutes)
                         .Str("database_url", RedactUrl(config.database_url)));
+    log->flush();  // whoever started us waits for this line
     server.Run();
     log::Info(*log, log::Line("stopped"));
+    log->flush();
     return 0;
 }
 

@@ -4,6 +4,7 @@
 
 #include "common/time.hpp"
 #include "db/nullable.hpp"
+#include "db/statement.hpp"
 
 namespace lantian::sites {
 
@@ -127,7 +128,7 @@ std::optional<std::string> ContainsPattern(const std::optional<std::string>& tex
 }  // namespace
 
 std::optional<Site> SiteRepository::Find(pqxx::transaction_base& tx, long long id) const {
-    const auto result = tx.exec_params(kFind, id);
+    const auto result = db::Exec(tx, kFind, id);
     if (result.empty()) return std::nullopt;
     return FromRow(result[0]);
 }
@@ -135,25 +136,25 @@ std::optional<Site> SiteRepository::Find(pqxx::transaction_base& tx, long long i
 std::optional<Site> SiteRepository::FindWithLedger(pqxx::transaction_base& tx, long long id) const {
     auto site = Find(tx, id);
     if (!site) return site;
-    const auto row = tx.exec_params1(kLedger, id);
+    const auto row = db::Exec1(tx, kLedger, id);
     site->open_issue_count = row[0].as<long long>();
     if (!row[1].is_null()) site->last_inspection_at = FromEpochMicros(row[1].as<long long>());
     return site;
 }
 
 Site SiteRepository::Insert(pqxx::transaction_base& tx, const Site& s) const {
-    return FromRow(tx.exec_params1(kInsert, s.kind, s.name, s.address, s.location.lat,
-                                   s.location.lon, s.subdistrict_id, s.responsible_party.name,
-                                   s.responsible_party.contact_name, s.responsible_party.phone,
-                                   s.attributes_json, s.status));
+    return FromRow(db::Exec1(tx, kInsert, s.kind, s.name, s.address, s.location.lat, s.location.lon,
+                             s.subdistrict_id, s.responsible_party.name,
+                             s.responsible_party.contact_name, s.responsible_party.phone,
+                             s.attributes_json, s.status));
 }
 
 std::optional<Site> SiteRepository::Update(pqxx::transaction_base& tx, const Site& s,
                                            int expected_version) const {
-    const auto result = tx.exec_params(kUpdate, s.id, expected_version, s.kind, s.name, s.address,
-                                       s.location.lat, s.location.lon, s.subdistrict_id,
-                                       s.responsible_party.name, s.responsible_party.contact_name,
-                                       s.responsible_party.phone, s.attributes_json, s.status);
+    const auto result = db::Exec(tx, kUpdate, s.id, expected_version, s.kind, s.name, s.address,
+                                 s.location.lat, s.location.lon, s.subdistrict_id,
+                                 s.responsible_party.name, s.responsible_party.contact_name,
+                                 s.responsible_party.phone, s.attributes_json, s.status);
     if (result.empty()) return std::nullopt;
     return FromRow(result[0]);
 }
@@ -162,12 +163,12 @@ std::vector<Site> SiteRepository::List(pqxx::transaction_base& tx, const SiteQue
     const auto pattern = ContainsPattern(q.text);
     pqxx::result result;
     if (q.near) {
-        result = tx.exec_params(kListNear, q.kind, q.subdistrict_id, q.status, pattern, q.after_id,
-                                q.limit, q.near->lat, q.near->lon, q.radius_m, q.after_distance_m,
-                                q.territory);
+        result = db::Exec(tx, kListNear, q.kind, q.subdistrict_id, q.status, pattern, q.after_id,
+                          q.limit, q.near->lat, q.near->lon, q.radius_m, q.after_distance_m,
+                          q.territory);
     } else {
-        result = tx.exec_params(kList, q.kind, q.subdistrict_id, q.status, pattern, q.after_id,
-                                q.limit, q.territory);
+        result = db::Exec(tx, kList, q.kind, q.subdistrict_id, q.status, pattern, q.after_id,
+                          q.limit, q.territory);
     }
     std::vector<Site> out;
     out.reserve(result.size());
@@ -177,13 +178,13 @@ std::vector<Site> SiteRepository::List(pqxx::transaction_base& tx, const SiteQue
 
 std::optional<long long> SiteRepository::LocateSubdistrict(pqxx::transaction_base& tx,
                                                            GeoPoint p) const {
-    const auto result = tx.exec_params(kLocate, p.lat, p.lon);
+    const auto result = db::Exec(tx, kLocate, p.lat, p.lon);
     if (result.empty()) return std::nullopt;
     return result[0][0].as<long long>();
 }
 
 bool SiteRepository::IsTerritorialUnit(pqxx::transaction_base& tx, long long unit_id) const {
-    return tx.exec_params1(kIsTerritorial, unit_id)[0].as<bool>();
+    return db::Exec1(tx, kIsTerritorial, unit_id)[0].as<bool>();
 }
 
 }  // namespace lantian::sites

@@ -93,8 +93,8 @@ std::optional<long long> VisibleTerritory(const Actor& actor) {
 }
 
 Site SiteService::Get(long long id, const Actor& actor) {
-    auto site = db::InTransaction(
-        pool_, [&](pqxx::transaction_base& tx) { return repository_.Find(tx, id); });
+    auto site = db::Read(
+        pool_, [&](pqxx::transaction_base& tx) { return repository_.FindWithLedger(tx, id); });
     const auto territory = VisibleTerritory(actor);
     if (!site || (territory && site->subdistrict_id != *territory)) {
         throw Error::NotFound("site");
@@ -156,8 +156,7 @@ std::vector<Site> SiteService::List(const SiteQuery& query, const Actor& actor) 
                 {{"radius_m", "must be greater than 0 and at most 50000"}});
         }
     }
-    return db::InTransaction(pool_,
-                             [&](pqxx::transaction_base& tx) { return repository_.List(tx, q); });
+    return db::Read(pool_, [&](pqxx::transaction_base& tx) { return repository_.List(tx, q); });
 }
 
 }  // namespace lantian::sites

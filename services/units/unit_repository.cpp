@@ -6,6 +6,7 @@
 #include "common/error.hpp"
 #include "common/time.hpp"
 #include "db/nullable.hpp"
+#include "db/statement.hpp"
 
 namespace lantian::units {
 
@@ -73,33 +74,33 @@ Unit FromRow(const pqxx::row& row) {
 
 std::vector<Unit> UnitRepository::List(pqxx::transaction_base& tx, const UnitQuery& q) const {
     std::vector<Unit> out;
-    for (const auto& row : tx.exec_params(kList, q.kind, q.after_id, q.limit)) {
+    for (const auto& row : db::Exec(tx, kList, q.kind, q.after_id, q.limit)) {
         out.push_back(FromRow(row));
     }
     return out;
 }
 
 std::optional<Unit> UnitRepository::Find(pqxx::transaction_base& tx, long long id) const {
-    const auto result = tx.exec_params(kFind, id);
+    const auto result = db::Exec(tx, kFind, id);
     if (result.empty()) return std::nullopt;
     return FromRow(result[0]);
 }
 
 Unit UnitRepository::Insert(pqxx::transaction_base& tx, const NewUnit& u) const {
     try {
-        return FromRow(tx.exec_params1(kInsert, u.code, u.name, u.kind, u.parent_id));
+        return FromRow(db::Exec1(tx, kInsert, u.code, u.name, u.kind, u.parent_id));
     } catch (const pqxx::unique_violation& e) {
         TranslateUnique(e);
     }
 }
 
 bool UnitRepository::HoldsSites(pqxx::transaction_base& tx, long long id) const {
-    return tx.exec_params1(kHoldsSites, id)[0].as<bool>();
+    return db::Exec1(tx, kHoldsSites, id)[0].as<bool>();
 }
 
 bool UnitRepository::IsAncestorOrSelf(pqxx::transaction_base& tx, long long ancestor,
                                       long long id) const {
-    return tx.exec_params1(kIsAncestorOrSelf, ancestor, id)[0].as<bool>();
+    return db::Exec1(tx, kIsAncestorOrSelf, ancestor, id)[0].as<bool>();
 }
 
 std::optional<Unit> UnitRepository::Update(pqxx::transaction_base& tx, long long id,
@@ -107,8 +108,8 @@ std::optional<Unit> UnitRepository::Update(pqxx::transaction_base& tx, long long
     try {
         const std::optional<long long> parent =
             p.parent_id.has_value() ? *p.parent_id : std::optional<long long>();
-        const auto result = tx.exec_params(kUpdate, id, expected_version, p.code, p.name, p.kind,
-                                           p.parent_id.has_value(), parent);
+        const auto result = db::Exec(tx, kUpdate, id, expected_version, p.code, p.name, p.kind,
+                                     p.parent_id.has_value(), parent);
         if (result.empty()) return std::nullopt;
         return FromRow(result[0]);
     } catch (const pqxx::unique_violation& e) {

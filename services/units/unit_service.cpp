@@ -53,13 +53,12 @@ void CheckParent(pqxx::transaction_base& tx, const UnitRepository& repository,
 }  // namespace
 
 std::vector<Unit> UnitService::List(const UnitQuery& query) {
-    return db::InTransaction(
-        pool_, [&](pqxx::transaction_base& tx) { return repository_.List(tx, query); });
+    return db::Read(pool_, [&](pqxx::transaction_base& tx) { return repository_.List(tx, query); });
 }
 
 Unit UnitService::Get(long long id) {
-    auto unit = db::InTransaction(
-        pool_, [&](pqxx::transaction_base& tx) { return repository_.Find(tx, id); });
+    auto unit =
+        db::Read(pool_, [&](pqxx::transaction_base& tx) { return repository_.Find(tx, id); });
     if (!unit) throw Error::NotFound("unit");
     return *unit;
 }

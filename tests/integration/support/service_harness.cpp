@@ -1,8 +1,10 @@
 #include "support/service_harness.hpp"
 
 #include <gtest/gtest.h>
+#include <stdlib.h>
 
 #include <nlohmann/json.hpp>
+#include <stdexcept>
 
 #include "auth/http/auth_step.hpp"
 #include "common/log.hpp"
@@ -12,10 +14,12 @@ namespace lantian::itest {
 
 namespace {
 
-server::Config TestConfig(const std::string& database_url) {
+server::Config TestConfig(const std::string& database_url, int workers,
+                          const std::filesystem::path& blob_dir) {
     server::Config config;
     config.database_url = database_url;
-    config.workers = 4;
+    config.workers = workers;
+    config.blob_dir = blob_dir.string();
     config.argon2_ops_limit = 1;  // cheap: these tests are about who may do what, not cost
     config.argon2_mem_limit_mib = 8;
     return config;
@@ -32,12 +36,21 @@ auth::SessionPolicy PolicyFrom(const server::Config& c) {
     return p;
 }
 
+/// A new empty directory under the system's temporary directory.
+std::filesystem::path MakeTempDirectory() {
+    std::string pattern = (std::filesystem::temp_directory_path() / "lantian-blobs-XXXXXX").string();
+    if (::mkdtemp(pattern.data()) == nullptr) {
+        throw std::runtime_error("could not create a temporary blob directory");
+    }
+    return pattern;
+}
+
 }  // namespace
 
-ServiceHarness::ServiceHarness(const std::string& database_url, db::Pool& pool)
-    : hasher_({1, 8 * 1024 * 1024}, 2) {
+ServiceHarness::ServiceHarness(const std::string& database_url, db::Pool& pool, int workers)
+    : blob_dir_(MakeTempDirectory()), hasher_({1, 8 * 1024 * 1024}, 2) {
     log::Init("warn");  // one access line per request would drown the test output
-    const server::Config config = TestConfig(database_url);
+    const server::Config config = TestConfig(database_url, workers, blob_dir_);
     service_ = std::make_unique<server::Service>(config);
     auth_ = std::make_unique<auth::AuthService>(pool, hasher_, user_repository_,
                                                 session_repository_, PolicyFrom(config));
@@ -45,7 +58,13 @@ ServiceHarness::ServiceHarness(const std::string& database_url, db::Pool& pool)
     pipeline_->SetAuthStep(auth::MakeAuthStep(*auth_));
 }
 
-ServiceHarness::~ServiceHarness() = default;
+ServiceHarness::~ServiceHarness() {
+    pipeline_.reset();
+    auth_.reset();
+    service_.reset();
+    std::error_code ignored;
+    std::filesystem::remove_all(blob_dir_, ignored);
+}
 
 std::string ServiceHarness::SignIn(const std::string& username, const std::string& password,
                                    const std::string& remote_address) const {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <filesystem>
 #include <memory>
 #include <string>
 
@@ -25,13 +26,17 @@ namespace lantian::itest {
 /// the same session policy. Everything behind the router is the service's own.
 class ServiceHarness {
 public:
-    /// `pool` is the test's pool on the same database, used for authentication.
-    ServiceHarness(const std::string& database_url, db::Pool& pool);
+    /// `pool` is the test's pool on the same database, used for authentication. `workers` sizes
+    /// the service's own pool (raise it for tests with many concurrent requests). Evidence photos
+    /// go to a fresh temporary directory of the harness's own, removed with it.
+    ServiceHarness(const std::string& database_url, db::Pool& pool, int workers = 4);
     ~ServiceHarness();
 
     http::Response Handle(http::Request& request) const { return pipeline_->Handle(request); }
     const http::Router& router() const { return service_->router(); }
     auth::UserService& users() { return service_->users(); }
+    /// The service's blob store directory (Config::blob_dir).
+    const std::filesystem::path& blob_dir() const { return blob_dir_; }
 
     /// Signs in through POST /api/v1/sessions; returns the token (empty, with a test failure,
     /// when the sign-in is refused).
@@ -39,6 +44,7 @@ public:
                        const std::string& remote_address = "192.0.2.10") const;
 
 private:
+    std::filesystem::path blob_dir_;
     std::unique_ptr<server::Service> service_;
     auth::PasswordHasher hasher_;
     auth::UserRepository user_repository_;
