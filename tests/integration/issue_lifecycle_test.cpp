@@ -102,7 +102,7 @@ TEST_F(IssueLifecycleTest, EveryStepAnswersEveryRoleInEveryStatusAsTheDiagramSay
                     ASSERT_EQ(r.status, 200) << cell << ": " << r.raw.body;
                     EXPECT_EQ(r.body.at("status"), *next) << cell;
                     EXPECT_EQ(r.body.at("version"), issue.at("version").get<int>() + 1) << cell;
-                    EXPECT_EQ(itest::HeaderOf(r.raw, "ETag"), ETagOf(r.body)) << cell;
+                    EXPECT_EQ(r.Header("ETag"), ETagOf(r.body)) << cell;
                     continue;
                 }
                 const json after = Get(id);
@@ -146,7 +146,6 @@ TEST_F(IssueLifecycleTest, EveryLegalStepNeedsTheCurrentETag) {
         EXPECT_EQ(Take(who, t.step, id, "").Describe(), "428 precondition_required") << what;
         const std::string stale = "\"v" + std::to_string(version > 1 ? version - 1 : 2) + "\"";
         EXPECT_EQ(Take(who, t.step, id, stale).Describe(), "412 precondition_failed") << what;
-        EXPECT_EQ(Take(who, t.step, id, "*").Describe(), "412 precondition_failed") << what;
         EXPECT_EQ(Get(id).at("version"), version) << what << ": a refused step changed it";
 
         const Reply ok = Take(who, t.step, id, ETagOf(issue));
@@ -220,7 +219,7 @@ TEST_F(IssueLifecycleTest, AFindingFixedOnTheSpotArrivesSubmittedToItsSubdistric
     const json body = {
         {"client_id", itest::NewClientId()},
         {"site_id", minzhu_site_},
-        {"started_at", "2026-11-27T09:30:00+08:00"},
+        {"started_at", itest::MinutesAgo(30)},
         {"findings",
          {{{"client_id", itest::NewClientId()},
            {"category", "shop_front_duty"},

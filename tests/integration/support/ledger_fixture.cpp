@@ -5,8 +5,10 @@
 
 #include <algorithm>
 #include <cctype>
+#include <chrono>
 #include <cstdio>
 
+#include "common/time.hpp"
 #include "db/transaction.hpp"
 
 namespace lantian::itest {
@@ -21,6 +23,19 @@ constexpr const char* kPassword = "correct horse battery";
 
 std::string Reply::Describe() const {
     return std::to_string(status) + (code.empty() ? "" : " " + code);
+}
+
+std::string Reply::Header(const std::string& name) const {
+    for (const auto& [key, value] : raw.headers) {
+        if (key == name) return value;
+    }
+    return "";
+}
+
+std::string MinutesAgo(int minutes) {
+    const auto now = std::chrono::time_point_cast<std::chrono::microseconds>(
+        std::chrono::system_clock::now());
+    return FormatDistrictTime(now - std::chrono::minutes(minutes));
 }
 
 const char* StepName(Step step) {

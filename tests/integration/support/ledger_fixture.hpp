@@ -31,6 +31,8 @@ struct Reply {
 
     /// `409 invalid_transition`, for messages.
     std::string Describe() const;
+    /// The value of a response header, or empty.
+    std::string Header(const std::string& name) const;
 };
 
 /// The workflow steps of DOMAIN.md, each one request.
@@ -96,5 +98,7 @@ std::string NewClientId();
 std::string Sha256Hex(const std::string& bytes);
 /// Bytes that start like a PNG and differ on every call.
 std::string FakePng();
+/// RFC 3339 (+08:00) for `minutes` ago.
+std::string MinutesAgo(int minutes);
 
 }  // namespace lantian::itest
