@@ -9,6 +9,7 @@ namespace {
 constexpr RoleSet kEveryone = RoleSet::All();
 constexpr RoleSet kAdmin = {"admin"};
 constexpr RoleSet kIssueReaders = {"inspector", "office", "handler", "supervisor", "leader"};
+constexpr RoleSet kDispatchReaders = {"office", "handler", "supervisor", "leader"};
 
 constexpr std::array kMatrix = {
     // Own session and profile.
@@ -48,6 +49,16 @@ constexpr std::array kMatrix = {
     // Rules: read by everyone, kept by the office.
     RouteRule{"GET", "/api/v1/rules/deadlines", kEveryone},
     RouteRule{"PUT", "/api/v1/rules/deadlines", {"office", "admin"}},
+    // The daily dispatch: run and published by the office; a handler reads their unit's part.
+    RouteRule{"POST", "/api/v1/dispatches", {"office"}},
+    RouteRule{"GET", "/api/v1/dispatches", kDispatchReaders, Scope::kUnit},
+    RouteRule{"GET", "/api/v1/dispatches/{date}", kDispatchReaders, Scope::kUnit},
+    RouteRule{"POST", "/api/v1/dispatches/{date}/publish", {"office"}},
+    RouteRule{"GET", "/api/v1/escalations", kDispatchReaders, Scope::kUnit},
+    RouteRule{"GET", "/api/v1/rules/routing", kEveryone},
+    RouteRule{"PUT", "/api/v1/rules/routing", {"office", "admin"}},
+    RouteRule{"GET", "/api/v1/pollution-alerts", kEveryone},
+    RouteRule{"POST", "/api/v1/pollution-alerts", {"office"}},
 };
 
 }  // namespace

@@ -43,6 +43,7 @@ enum class Scope {
     kSelf,       // the caller's own record
     kIssue,      // issues (and their photos): an inspector's own reports and their subdistrict's,
                  // a handler's unit as lead or co-unit; office, supervisor and leader see all
+    kUnit,       // bulletins and escalations: a handler sees their own unit's part only
 };
 
 struct RouteRule {

@@ -61,6 +61,39 @@ std::string FormatDistrictTime(TimePoint t) {
     return out;
 }
 
+std::string DistrictDate(TimePoint t) {
+    const date::zoned_time<std::chrono::microseconds> zt(DistrictZone(), t);
+    const date::year_month_day ymd(date::floor<date::days>(zt.get_local_time()));
+    char buf[16];
+    std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", static_cast<int>(ymd.year()),
+                  static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()));
+    return buf;
+}
+
+int DistrictMinuteOfDay(TimePoint t) {
+    const date::zoned_time<std::chrono::microseconds> zt(DistrictZone(), t);
+    const auto local = zt.get_local_time();
+    const auto since_midnight = local - date::floor<date::days>(local);
+    return static_cast<int>(
+        std::chrono::duration_cast<std::chrono::minutes>(since_midnight).count());
+}
+
+std::string DistrictZoneName() {
+    return std::string(DistrictZone()->name());
+}
+
+std::optional<std::string> ParseDate(std::string_view s) {
+    int y, m, d;
+    if (s.size() != 10 || s[4] != '-' || s[7] != '-' || !ParseInt(s.substr(0, 4), y) ||
+        !ParseInt(s.substr(5, 2), m) || !ParseInt(s.substr(8, 2), d)) {
+        return std::nullopt;
+    }
+    const date::year_month_day ymd{date::year(y), date::month(static_cast<unsigned>(m)),
+                                   date::day(static_cast<unsigned>(d))};
+    if (!ymd.ok()) return std::nullopt;
+    return std::string(s);
+}
+
 std::optional<TimePoint> ParseRfc3339(std::string_view s) {
     // YYYY-MM-DDTHH:MM:SS[.frac](Z|±HH:MM)
     if (s.size() < 20) return std::nullopt;

@@ -27,6 +27,19 @@ inline long long ToEpochMicros(TimePoint t) {
     return t.time_since_epoch().count();
 }
 
+/// The district's calendar day of a time point, `YYYY-MM-DD` (midnight is Asia/Shanghai's,
+/// whatever the process's TZ).
+std::string DistrictDate(TimePoint t);
+
+/// A calendar day `YYYY-MM-DD`; nullopt when malformed or impossible (2026-02-30).
+std::optional<std::string> ParseDate(std::string_view text);
+
+/// The district time of day of a time point, in minutes after midnight.
+int DistrictMinuteOfDay(TimePoint t);
+
+/// The name of the configured district zone (for SQL `at time zone`).
+std::string DistrictZoneName();
+
 /// Sets the district zone once at start; throws std::runtime_error for an unknown name.
 void SetDistrictTimeZone(const std::string& name);
 

@@ -105,18 +105,8 @@ constexpr const char* kEndAssignment = R"(
     update issue_assignments set ended_at = to_timestamp($2::float8 / 1e6), outcome = $3
     where issue_id = $1 and ended_at is null)";
 
-constexpr const char* kSnapshot = R"(
-    select jsonb_build_object(
-        'status', status, 'lead_unit_id', lead_unit_id, 'co_unit_ids', co_unit_ids,
-        'assigned_at', assigned_at, 'due_at', due_at, 'submitted_at', submitted_at,
-        'rectification', rectification, 'rectification_photo_ids', rectification_photo_ids,
-        'verification_comment', verification_comment,
-        'verification_photo_ids', verification_photo_ids,
-        'closed_at', closed_at, 'rejection_kind', rejection_kind,
-        'rejection_reason', rejection_reason, 'duplicate_of', duplicate_of,
-        'return_count', return_count, 'escalation_level', escalation_level,
-        'version', version)::text
-    from issues where id = $1)";
+// issue_snapshot() is defined once in the schema, shared with the set-based dispatch.
+constexpr const char* kSnapshot = "select issue_snapshot(i)::text from issues i where i.id = $1";
 
 constexpr const char* kFindSite = "select subdistrict_id, kind from sites where id = $1";
 

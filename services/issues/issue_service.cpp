@@ -325,7 +325,9 @@ Issue IssueService::Assign(long long id, int version, const AssignmentInput& in,
                 throw Error::Validation({{"lead_unit_id", "units must exist and not be offices (" +
                                                               std::to_string(bad.front()) + ")"}});
             }
-            const int hours = HoursFor(repos_.rules.DeadlineRules(tx), i.category, i.severity);
+            const int hours =
+                TightenForAlert(HoursFor(repos_.rules.DeadlineRules(tx), i.category, i.severity),
+                                repos_.rules.AlertLevelAt(tx, now));
             if (in.due_at && *in.due_at <= now) {
                 throw Error::Validation({{"due_at", "must lie in the future"}});
             }
@@ -378,7 +380,9 @@ Issue IssueService::Verify(long long id, int version, const VerificationInput& i
             if (in.due_at && *in.due_at <= now) {
                 throw Error::Validation({{"due_at", "must lie in the future"}});
             }
-            const int hours = HoursFor(repos_.rules.DeadlineRules(tx), i.category, i.severity);
+            const int hours =
+                TightenForAlert(HoursFor(repos_.rules.DeadlineRules(tx), i.category, i.severity),
+                                repos_.rules.AlertLevelAt(tx, now));
             repos_.issues.EndAssignment(tx, i.id, now, "returned");
             i.return_count += 1;
             i.assigned_at = now;

@@ -2,6 +2,7 @@
 
 #include <pqxx/pqxx>
 
+#include "common/time.hpp"
 #include "db/nullable.hpp"
 #include "db/statement.hpp"
 
@@ -16,7 +17,18 @@ constexpr const char* kDeleteAll = "delete from deadline_rules";
 constexpr const char* kInsert =
     "insert into deadline_rules (category, severity, hours) values ($1, $2, $3)";
 
+constexpr const char* kAlertLevelAt =
+    "select coalesce(alert_level_at(to_timestamp($1::float8 / 1e6)), '')";
+
 }  // namespace
+
+AlertLevel RulesRepository::AlertLevelAt(pqxx::transaction_base& tx, TimePoint t) const {
+    const auto level = db::Exec1(tx, kAlertLevelAt, ToEpochMicros(t))[0].as<std::string>();
+    if (level == "red") return AlertLevel::kRed;
+    if (level == "orange") return AlertLevel::kOrange;
+    if (level == "yellow") return AlertLevel::kYellow;
+    return AlertLevel::kNone;
+}
 
 std::vector<DeadlineRule> RulesRepository::DeadlineRules(pqxx::transaction_base& tx) const {
     std::vector<DeadlineRule> out;

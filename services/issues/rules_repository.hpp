@@ -13,6 +13,8 @@ public:
     /// Replaces the whole table (the caller validated it).
     void ReplaceDeadlineRules(pqxx::transaction_base& tx,
                               const std::vector<DeadlineRule>& rules) const;
+    /// The highest heavy-pollution alert in force at `t`.
+    AlertLevel AlertLevelAt(pqxx::transaction_base& tx, TimePoint t) const;
 };
 
 }  // namespace lantian::issues

@@ -370,3 +370,28 @@ begin
     end loop;
 end
 $seed$;
+
+-- Default routing rules for the district (the office edits them with PUT /api/v1/rules/routing):
+-- restaurants, barbecues and shop fronts → 城管 with the subdistrict; construction sites → 住建;
+-- industrial enterprises → 生态环境分局 with 工信; bare soil → the subdistrict with 住建;
+-- road dust and refuse → 环卫; farmers' markets and malls → 市场监管 with the subdistrict.
+-- Anything no rule covers goes to the site's subdistrict (属地).
+insert into routing_rules (site_kind, category, lead_unit_id, co_unit_ids, co_subdistrict)
+select r.site_kind, r.category, lead.id,
+       coalesce((select array_agg(u.id order by u.id) from units u
+                 where u.code = any (r.co_codes)), '{}'),
+       r.co_subdistrict
+from (values
+    ('restaurant', null, 'JF-DEPT-CHENGGUAN', array[]::text[], true),
+    ('open_air_bbq', null, 'JF-DEPT-CHENGGUAN', array[]::text[], true),
+    ('shop_front', null, 'JF-DEPT-CHENGGUAN', array[]::text[], true),
+    ('construction_site', null, 'JF-DEPT-ZHUJIAN', array[]::text[], true),
+    ('industrial_enterprise', null, 'JF-DEPT-SHENGTAI', array['JF-DEPT-GONGXIN'], true),
+    ('bare_soil', null, null, array['JF-DEPT-ZHUJIAN'], false),
+    ('farmers_market', null, 'JF-DEPT-SHICHANG', array[]::text[], true),
+    ('mall_supermarket', null, 'JF-DEPT-SHICHANG', array[]::text[], true),
+    (null, 'muck_truck_uncovered', 'JF-DEPT-CHENGGUAN', array['JF-DEPT-ZHUJIAN'], true),
+    (null, 'garbage_accumulation', 'JF-DEPT-HUANWEI', array[]::text[], true)
+) as r(site_kind, category, lead_code, co_codes, co_subdistrict)
+left join units lead on lead.code = r.lead_code
+where not exists (select 1 from routing_rules);

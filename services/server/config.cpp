@@ -2,6 +2,7 @@
 
 #include <CLI/CLI.hpp>
 #include <charconv>
+#include <cstdio>
 #include <regex>
 #include <stdexcept>
 
@@ -38,6 +39,14 @@ void Config::AddServeOptions(CLI::App& app) {
         ->check(CLI::Range(100, 600'000));
     app.add_option("--blob-dir", blob_dir, "directory for evidence photos")
         ->envname("LANTIAN_BLOB_DIR");
+    app.add_option("--dispatch-time", dispatch_time, "daily dispatch time HH:MM (district time)")
+        ->envname("LANTIAN_DISPATCH_TIME");
+    app.add_option("--scheduler", scheduler, "run the daily dispatch in this process (true/false)")
+        ->envname("LANTIAN_SCHEDULER");
+    app.add_option("--scheduler-check-seconds", scheduler_check_seconds,
+                   "how often the scheduler looks at the clock")
+        ->envname("LANTIAN_SCHEDULER_CHECK_SECONDS")
+        ->check(CLI::Range(1, 3600));
     app.add_option("--db-acquire-timeout-ms", db_acquire_timeout_ms,
                    "wait for a free database connection before answering 503")
         ->envname("LANTIAN_DB_ACQUIRE_TIMEOUT_MS")
@@ -73,6 +82,16 @@ void Config::AddAuthOptions(CLI::App& app) {
         ->envname("LANTIAN_ADMIN_USERNAME");
     app.add_option("--admin-password", admin_password, "password of that administrator")
         ->envname("LANTIAN_ADMIN_PASSWORD");
+}
+
+int Config::DispatchMinute() const {
+    int h = -1, m = -1;
+    if (dispatch_time.size() != 5 || dispatch_time[2] != ':' ||
+        std::sscanf(dispatch_time.c_str(), "%2d:%2d", &h, &m) != 2 || h < 0 || h > 23 || m < 0 ||
+        m > 59) {
+        throw std::invalid_argument("--dispatch-time must be HH:MM, got \"" + dispatch_time + '"');
+    }
+    return h * 60 + m;
 }
 
 ServerOptions Config::ToServerOptions() const {

@@ -19,7 +19,10 @@ struct Config {
     int db_acquire_timeout_ms = 2'000;
     std::string time_zone = "Asia/Shanghai";
     std::string log_level = "info";
-    std::string blob_dir = "var/blobs";  // evidence photos (a local directory)
+    std::string blob_dir = "var/blobs";   // evidence photos (a local directory)
+    std::string dispatch_time = "08:00";  // the daily dispatch, district time
+    bool scheduler = true;
+    int scheduler_check_seconds = 30;
 
     // Sign-in.
     unsigned long long argon2_ops_limit = 2;  // libsodium's "interactive" cost
@@ -38,6 +41,8 @@ struct Config {
     void AddServeOptions(CLI::App& app);
     /// Adds password hashing, session and bootstrap-administrator options.
     void AddAuthOptions(CLI::App& app);
+    /// The dispatch time as minutes after midnight; throws std::invalid_argument.
+    int DispatchMinute() const;
     /// Checks values the parser cannot (host:port form, ranges); throws std::invalid_argument.
     ServerOptions ToServerOptions() const;
 };

@@ -12,6 +12,8 @@
 #include "common/time.hpp"
 #include "db/migrator.hpp"
 #include "db/pool.hpp"
+#include "dispatch/dispatch_repository.hpp"
+#include "dispatch/dispatch_service.hpp"
 #include "issues/audit_repository.hpp"
 #include "seed/demo_seed.hpp"
 #include "seed/demo_users.hpp"
@@ -86,6 +88,38 @@ int AuditVerify(const Config& config) {
     return 0;
 }
 
+/// A clock fixed at one instant, for `lantian dispatch --now` (rehearsals and tests).
+class FixedClock final : public lantian::Clock {
+public:
+    explicit FixedClock(lantian::TimePoint t) : t_(t) {}
+    lantian::TimePoint Now() const override { return t_; }
+
+private:
+    lantian::TimePoint t_;
+};
+
+int Dispatch(const Config& config, const std::string& day, const std::string& now) {
+    lantian::server::Service service(config);
+    std::optional<FixedClock> fixed;
+    if (!now.empty()) {
+        const auto t = lantian::ParseRfc3339(now);
+        if (!t) throw std::invalid_argument("--now must be an RFC 3339 time with an offset");
+        fixed.emplace(*t);
+    }
+    lantian::dispatch::DispatchService* dispatch = &service.dispatch();
+    lantian::dispatch::DispatchRepository repository;
+    std::optional<lantian::dispatch::DispatchService> with_clock;
+    if (fixed) {
+        with_clock.emplace(service.pool(), *fixed, repository);
+        dispatch = &*with_clock;
+    }
+    const std::string date = day.empty() ? lantian::DistrictDate(dispatch->Now()) : day;
+    const auto run = dispatch->Run(date, "cli:" + date);
+    std::cout << (run.created ? "ran" : "already ran") << " the dispatch for " << run.day << ": "
+              << run.assigned_count << " assigned, " << run.escalation_count << " escalations\n";
+    return 0;
+}
+
 int CreateUser(const Config& config, const lantian::auth::NewUser& user) {
     lantian::server::Service service(config);
     const auto created = service.users().Create(user);
@@ -144,6 +178,13 @@ int main(int argc, char** argv) {
         audit->add_subcommand("verify", "walk the hash chain; exit 2 naming the first bad event");
     config.AddDatabaseOption(*audit_verify);
 
+    auto* dispatch = app.add_subcommand("dispatch", "run the daily dispatch for a day (once)");
+    config.AddDatabaseOption(*dispatch);
+    config.AddAuthOptions(*dispatch);
+    std::string dispatch_day, dispatch_now;
+    dispatch->add_option("--date", dispatch_day, "YYYY-MM-DD, district time (default: today)");
+    dispatch->add_option("--now", dispatch_now, "the clock for this run, RFC 3339 (rehearsals)");
+
     auto* routes = app.add_subcommand("routes", "print the registered routes, one per line");
 
     CLI11_PARSE(app, argc, argv);
@@ -165,6 +206,7 @@ int main(int argc, char** argv) {
         if (*seed) return SeedDemo(config, credentials_file);
         if (*create_user) return CreateUser(config, new_user);
         if (*audit_verify) return AuditVerify(config);
+        if (*dispatch) return Dispatch(config, dispatch_day, dispatch_now);
     } catch (const lantian::Error& e) {
         std::string detail = e.what();
         for (const auto& f : e.fields()) detail += "; " + f.field + ": " + f.message;

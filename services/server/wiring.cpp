@@ -1,6 +1,7 @@
 #include "server/wiring.hpp"
 
 #include <filesystem>
+#include <optional>
 
 #include "auth/auth_service.hpp"
 #include "auth/http/auth_step.hpp"
@@ -11,6 +12,10 @@
 #include "auth/user_service.hpp"
 #include "common/log.hpp"
 #include "db/pool.hpp"
+#include "dispatch/dispatch_repository.hpp"
+#include "dispatch/dispatch_service.hpp"
+#include "dispatch/http/dispatch_routes.hpp"
+#include "dispatch/scheduler.hpp"
 #include "evidence/attachment_service.hpp"
 #include "evidence/blob_store.hpp"
 #include "evidence/http/attachment_routes.hpp"
@@ -56,6 +61,7 @@ struct Service::Parts {
                   rules_repository}),
           blobs(config.blob_dir),
           attachments(pool, blobs, attachment_repository),
+          dispatch(pool, clock, dispatch_repository),
           pipeline(router, metrics) {
         ops::RegisterOpsRoutes(router, pool, metrics);
         auth::RegisterSessionRoutes(router, auth, users);
@@ -65,6 +71,7 @@ struct Service::Parts {
         issues::RegisterIssueRoutes(router, issues);
         issues::RegisterWorkflowRoutes(router, issues);
         evidence::RegisterAttachmentRoutes(router, attachments);
+        dispatch::RegisterDispatchRoutes(router, dispatch);
         pipeline.SetAuthStep(auth::MakeAuthStep(auth));
     }
 
@@ -90,6 +97,8 @@ struct Service::Parts {
     evidence::AttachmentRepository attachment_repository;
     evidence::LocalBlobStore blobs;
     evidence::AttachmentService attachments;
+    dispatch::DispatchRepository dispatch_repository;
+    dispatch::DispatchService dispatch;
     http::Pipeline pipeline;
 };
 
@@ -101,6 +110,15 @@ const http::Router& Service::router() const {
 }
 auth::UserService& Service::users() {
     return parts_->users;
+}
+dispatch::DispatchService& Service::dispatch() {
+    return parts_->dispatch;
+}
+db::Pool& Service::pool() {
+    return parts_->pool;
+}
+const http::Pipeline& Service::pipeline() const {
+    return parts_->pipeline;
 }
 
 bool Service::BootstrapAdministrator(const Config& config) {
@@ -122,6 +140,11 @@ int Service::Serve(const Config& config) {
     auto log = log::Get("server");
     const ServerOptions options = config.ToServerOptions();
     HttpServer server(parts_->pipeline, options);
+    std::optional<dispatch::Scheduler> scheduler;
+    if (config.scheduler) {
+        scheduler.emplace(parts_->dispatch, parts_->clock, config.DispatchMinute(),
+                          std::chrono::seconds(config.scheduler_check_seconds));
+    }
     const auto port = server.Listen();
     log::Info(*log, log::Line("listening")
                         .Str("host", options.host)
@@ -138,7 +161,9 @@ int Service::Serve(const Config& config) {
                         .Int("session_idle_minutes", config.session_idle_minutes)
                         .Str("database_url", RedactUrl(config.database_url)));
     log->flush();  // whoever started us waits for this line
+    if (scheduler) scheduler->Start();
     server.Run();
+    if (scheduler) scheduler->Stop();  // a run in progress completes (or rolls back) first
     log::Info(*log, log::Line("stopped"));
     log->flush();
     return 0;

@@ -13,6 +13,12 @@ class Pipeline;
 namespace lantian::auth {
 class UserService;
 }
+namespace lantian::db {
+class Pool;
+}
+namespace lantian::dispatch {
+class DispatchService;
+}
 
 namespace lantian::server {
 
@@ -31,6 +37,8 @@ public:
     /// The request pipeline with the real auth step (tests drive it without sockets).
     const http::Pipeline& pipeline() const;
     auth::UserService& users();
+    dispatch::DispatchService& dispatch();
+    db::Pool& pool();
 
 private:
     struct Parts;

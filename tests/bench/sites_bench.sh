@@ -12,10 +12,12 @@
 #      picks the best pool size (by the sum of req/s over the connection counts);
 #   3. with that pool size, for each endpoint and connection count: wrk (warm-up, then the
 #      measured run) and, right after, pgbench on the same SQL (pg_find.sql / pg_near.sql,
-#      -M prepared) and, for /sites/{id}, pg_find_tx.sql (BEGIN + unnamed statement + COMMIT,
-#      -M extended: the round trips of the site read alone) and pg_auth_find_tx.sql (the auth
-#      step's transaction too: everything one request asks of PostgreSQL). Then the same wrk runs
-#      again with
+#      -M prepared) and, for /sites/{id}, pg_site_read.sql (kFind + kLedger: the site read's
+#      statements) and pg_auth_site_read.sql (the auth step's session lookup too: everything one
+#      request asks of PostgreSQL), all -M prepared and without BEGIN/COMMIT as the service runs
+#      them (db::Read, db::Exec). Before every run the machine's background load (busy % of all
+#      cores over 1 s while this benchmark runs nothing) is sampled: the bg% columns. Then the
+#      same wrk runs again with
 #      LANTIAN_LOG_LEVEL=warn (no access log) to show what the access log costs;
 #   4. prints the tables: throughput, latencies, ratio service/pgbench, CPU split of each
 #      service run (server, PostgreSQL, wrk, rest, idle; 100 % = all cores).
@@ -31,6 +33,8 @@
 #   BENCH_USER           demo user the requests sign in as [lingdao: a leader, reads every site]
 #   BENCH_NO_WARN_PASS=1 skip the LANTIAN_LOG_LEVEL=warn pass
 #   BENCH_KEEP=1         keep the scratch directory (server logs, pgbench logs) and print it
+#   BENCH_QUIET_MAX      background load (%) to wait out before each run [25], for at most
+#   BENCH_QUIET_WAIT     seconds [60]; the bg% columns show what it was when the run started
 # Requires: wrk, PostgreSQL 15 with PostGIS (pgbench, psql), a built lantian.
 set -euo pipefail
 
@@ -154,7 +158,7 @@ start_server() {  # WORKERS LOG_LEVEL TAG
     token_hash=$(printf '%s' "$token" | sha256sum | cut -d' ' -f1)
     [ "$(pg_psql "$pg_port_" lantian_bench -tA -v h="$token_hash" \
       <<<"select count(*) from sessions where token_hash = :'h'")" = 1 ] ||
-      die "the session's token_hash is not the hex SHA-256 of the token (see pg_auth_find_tx.sql)"
+      die "the session's token_hash is not the hex SHA-256 of the token (see pg_session_lookup.sql)"
   fi
   status=$(curl -sS -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $token" \
     "http://127.0.0.1:$server_port/api/v1/sites/$max_id")
@@ -187,6 +191,25 @@ pg_ticks() {
 # total and idle ticks of the whole machine (from /proc/stat, in USER_HZ)
 machine_ticks() { awk '/^cpu / { t = 0; for (i = 2; i <= NF; i++) t += $i; print t, $5 + $6 }' /proc/stat; }
 
+# Busy share (%) of all cores over the next BENCH_BG_SECONDS [1] s, taken while this benchmark
+# runs nothing (server and PostgreSQL idle): the background load of other work on the machine.
+# While it is above BENCH_QUIET_MAX [25] %, waits and samples again, up to BENCH_QUIET_WAIT [60] s.
+# Sets BG (the last sample) and appends "TAG BG waited" to $work/bg.txt.
+bg_sample() {  # TAG
+  local m0 i0 m1 i1 waited=0
+  while :; do
+    read -r m0 i0 < <(machine_ticks)
+    sleep "${BENCH_BG_SECONDS:-1}"
+    read -r m1 i1 < <(machine_ticks)
+    BG=$((100 - 100 * (i1 - i0) / (m1 - m0 > 0 ? m1 - m0 : 1)))
+    # Wait (bounded) for the machine to calm down before a measured run.
+    [ "$BG" -gt "${BENCH_QUIET_MAX:-25}" ] && [ "$waited" -lt "${BENCH_QUIET_WAIT:-60}" ] || break
+    sleep 2
+    waited=$((waited + 3))
+  done
+  echo "$1 $BG waited=${waited}s" >>"$work/bg.txt"
+}
+
 # The value of KEY in a "BENCH k=v k=v" line.
 field() {
   local v=" ${2#BENCH}"
@@ -199,6 +222,7 @@ wrk_run() {  # MODE CONNS SECONDS LOGFILE
   local mode=$1 c=$2 secs=$3 log=$4 s0 p0 w0 m0 i0 s1 p1 w1 m1 i1 line
   local threads=2
   [ "$c" -lt 2 ] && threads=1
+  bg_sample "wrk-$mode-c$c-$(basename "$log" .log)"
   s0=$(ticks_of "$server_pid"); p0=$(pg_ticks); read -r m0 i0 < <(machine_ticks)
   wrk -t"$threads" -c"$c" -d"${secs}s" --timeout 10s -s "$here/sites.lua" \
     -H "Authorization: Bearer $token" \
@@ -233,6 +257,8 @@ wrk_run() {  # MODE CONNS SECONDS LOGFILE
 pgbench_run() {  # SCRIPT MODE CLIENTS TAG
   local script=$1 protocol=$2 c=$3 tag=$4 out=$work/pgbench-$4.out
   rm -f "$work/pgb-$tag".*
+  bg_sample "pgbench-$tag"
+  B_BG=$BG
   (cd "$work" && "$pgbench" -n -M "$protocol" -c "$c" -j 2 -T "$duration" \
     -h 127.0.0.1 -p "$pg_port_" -U postgres -D maxid="$max_id" -D hash="$token_hash" \
     -l --log-prefix="pgb-$tag" -f "$here/$script" lantian_bench) >"$out" 2>&1 &
@@ -264,7 +290,7 @@ if [ "${#wl[@]}" -gt 1 ]; then
       say "sweep: workers=$w GET /sites/{id} c=$c"
       wrk_run id "$c" "$warmup" "$work/warmup.log"
       wrk_run id "$c" "$duration" "$work/wrk-sweep-w$w-c$c.log"
-      sweep[$w,$c]="$W_RPS $W_P50 $W_P99 $C_SRV $C_PG $C_WRK $C_IDLE"
+      sweep[$w,$c]="$W_RPS $W_P50 $W_P99 $C_SRV $C_PG $C_WRK $C_IDLE $BG"
       sum=$(echo "$sum + $W_RPS" | bc)
     done
     stop_server
@@ -286,14 +312,14 @@ for e in "${endpoints[@]}"; do
     say "main: workers=$best_workers ${label[$e]} c=$c (service, then pgbench)"
     wrk_run "$e" "$c" "$warmup" "$work/warmup.log"
     wrk_run "$e" "$c" "$duration" "$work/wrk-$e-c$c.log"
-    svc[$e,$c]="$W_RPS $W_P50 $W_P99 $W_ERR $W_NON2XX $C_SRV $C_PG $C_WRK $C_REST $C_IDLE"
+    svc[$e,$c]="$W_RPS $W_P50 $W_P99 $W_ERR $W_NON2XX $C_SRV $C_PG $C_WRK $C_REST $C_IDLE $BG"
     pgbench_run "${script[$e]}" prepared "$c" "$e-c$c"
-    pgb[$e,$c]="$B_TPS $B_LAT $B_P50 $B_P99"
+    pgb[$e,$c]="$B_TPS $B_LAT $B_P50 $B_P99 $B_BG"
     if [ "$e" = id ]; then
-      pgbench_run pg_find_tx.sql extended "$c" "idtx-c$c"
-      pgbtx[$c]="$B_TPS $B_LAT $B_P50 $B_P99"
-      pgbench_run pg_auth_find_tx.sql extended "$c" "idauth-c$c"
-      pgbauth[$c]="$B_TPS $B_LAT $B_P50 $B_P99"
+      pgbench_run pg_site_read.sql prepared "$c" "idread-c$c"
+      pgbtx[$c]="$B_TPS $B_LAT $B_P50 $B_P99 $B_BG"
+      pgbench_run pg_auth_site_read.sql prepared "$c" "idauth-c$c"
+      pgbauth[$c]="$B_TPS $B_LAT $B_P50 $B_P99 $B_BG"
     fi
   done
 done
@@ -307,7 +333,7 @@ if [ "${BENCH_NO_WARN_PASS:-0}" != 1 ]; then
       say "quiet: workers=$best_workers LANTIAN_LOG_LEVEL=warn ${label[$e]} c=$c"
       wrk_run "$e" "$c" "$warmup" "$work/warmup.log"
       wrk_run "$e" "$c" "$duration" "$work/wrk-quiet-$e-c$c.log"
-      quiet[$e,$c]="$W_RPS $W_P50 $W_P99 $C_SRV $C_PG $C_WRK $C_REST $C_IDLE"
+      quiet[$e,$c]="$W_RPS $W_P50 $W_P99 $C_SRV $C_PG $C_WRK $C_REST $C_IDLE $BG"
     done
   done
   stop_server
@@ -326,61 +352,62 @@ echo "requests signed in as $bench_user; access log: $access_lines lines written
 if [ "${#wl[@]}" -gt 1 ]; then
   echo
   echo "Pool size sweep, GET /sites/{id}, access log on (CPU: % of all $ncpu cores)"
-  printf '%-8s %5s %10s %8s %8s %6s %6s %6s %6s\n' workers conns 'req/s' 'p50 ms' 'p99 ms' \
-    'srv%' 'pg%' 'wrk%' 'idle%'
+  printf '%-8s %5s %10s %8s %8s %6s %6s %6s %6s %6s\n' workers conns 'req/s' 'p50 ms' 'p99 ms' \
+    'srv%' 'pg%' 'wrk%' 'idle%' 'bg%'
   for w in "${wl[@]}"; do
     for c in "${cl[@]}"; do
-      read -r r p50 p99 cs cp cw ci <<<"${sweep[$w,$c]}"
-      printf '%-8s %5s %10.0f %8.2f %8.2f %6s %6s %6s %6s\n' "$w$([ "$w" = "$best_workers" ] && echo '*')" \
-        "$c" "$r" "$p50" "$p99" "$cs" "$cp" "$cw" "$ci"
+      read -r r p50 p99 cs cp cw ci bg <<<"${sweep[$w,$c]}"
+      printf '%-8s %5s %10.0f %8.2f %8.2f %6s %6s %6s %6s %6s\n' "$w$([ "$w" = "$best_workers" ] && echo '*')" \
+        "$c" "$r" "$p50" "$p99" "$cs" "$cp" "$cw" "$ci" "$bg"
     done
   done
 fi
 
 echo
 echo "Service vs pgbench (same SQL, -M prepared), LANTIAN_WORKERS=$best_workers, access log on"
-printf '%-28s %5s %10s %8s %8s %11s %12s %9s %9s\n' endpoint conns 'svc req/s' 'p50 ms' 'p99 ms' \
-  'pgbench tps' 'pgb avg ms' 'pgb p99' 'svc/pgb'
+echo "(bg%: background load before each run, busy % of all cores while this benchmark was idle)"
+printf '%-28s %5s %10s %8s %8s %5s %11s %12s %9s %5s %9s\n' endpoint conns 'svc req/s' 'p50 ms' \
+  'p99 ms' 'bg%' 'pgbench tps' 'pgb avg ms' 'pgb p99' 'bg%' 'svc/pgb'
 for e in "${endpoints[@]}"; do
   for c in "${cl[@]}"; do
-    read -r r p50 p99 err non2xx _ <<<"${svc[$e,$c]}"
-    read -r t lat _ bp99 <<<"${pgb[$e,$c]}"
-    printf '%-28s %5s %10.0f %8.2f %8.2f %11.0f %12.3f %9.2f %9.2f%s\n' "${label[$e]}" "$c" "$r" \
-      "$p50" "$p99" "$t" "$lat" "$bp99" "$(echo "scale=4; $r / $t" | bc)" \
+    read -r r p50 p99 err non2xx _ _ _ _ _ sbg <<<"${svc[$e,$c]}"
+    read -r t lat _ bp99 pbg <<<"${pgb[$e,$c]}"
+    printf '%-28s %5s %10.0f %8.2f %8.2f %5s %11.0f %12.3f %9.2f %5s %9.2f%s\n' "${label[$e]}" "$c" \
+      "$r" "$p50" "$p99" "$sbg" "$t" "$lat" "$bp99" "$pbg" "$(echo "scale=4; $r / $t" | bc)" \
       "$([ "$err$non2xx" = 00 ] || echo "  (errors $err, non-2xx $non2xx)")"
   done
 done
 
 echo
-echo "GET /sites/{id} against pgbench replaying the service's own round trips (-M extended, unnamed statements)"
-echo "  site tx    = BEGIN; kFind; COMMIT                                   (pg_find_tx.sql)"
-echo "  auth+site  = BEGIN; kFindActive; COMMIT; BEGIN; kFind; COMMIT      (pg_auth_find_tx.sql)"
-printf '%-10s %5s %10s %11s %12s %9s %9s\n' pgbench conns 'svc req/s' 'pgbench tps' 'pgb avg ms' \
-  'pgb p99' 'svc/pgb'
+echo "GET /sites/{id} against pgbench replaying every statement of the request (-M prepared, no BEGIN/COMMIT)"
+echo "  site read  = kFind; kLedger                                  (pg_site_read.sql)"
+echo "  auth+site  = kFindActive; kFind; kLedger                     (pg_auth_site_read.sql)"
+printf '%-10s %5s %10s %11s %12s %9s %5s %9s\n' pgbench conns 'svc req/s' 'pgbench tps' 'pgb avg ms' \
+  'pgb p99' 'bg%' 'svc/pgb'
 for c in "${cl[@]}"; do
   read -r r _ <<<"${svc[id,$c]}"
   for kind in tx auth; do
-    if [ "$kind" = tx ]; then read -r t lat _ bp99 <<<"${pgbtx[$c]}"; name='site tx'
-    else read -r t lat _ bp99 <<<"${pgbauth[$c]}"; name='auth+site'; fi
-    printf '%-10s %5s %10.0f %11.0f %12.3f %9.2f %9.2f\n' "$name" "$c" "$r" "$t" "$lat" "$bp99" \
-      "$(echo "scale=4; $r / $t" | bc)"
+    if [ "$kind" = tx ]; then read -r t lat _ bp99 pbg <<<"${pgbtx[$c]}"; name='site read'
+    else read -r t lat _ bp99 pbg <<<"${pgbauth[$c]}"; name='auth+site'; fi
+    printf '%-10s %5s %10.0f %11.0f %12.3f %9.2f %5s %9.2f\n' "$name" "$c" "$r" "$t" "$lat" "$bp99" \
+      "$pbg" "$(echo "scale=4; $r / $t" | bc)"
   done
 done
 
 echo
 echo "CPU split during the service runs (% of all $ncpu cores; pg includes parallel workers; rest ="
 echo "kernel work not charged to a process and OTHER processes: a high rest means a noisy machine)"
-printf '%-28s %5s %-6s %10s %8s %8s %6s %6s %6s %6s %6s\n' endpoint conns log 'req/s' 'p50 ms' \
-  'p99 ms' 'srv%' 'pg%' 'wrk%' 'rest%' 'idle%'
+printf '%-28s %5s %-6s %10s %8s %8s %6s %6s %6s %6s %6s %6s\n' endpoint conns log 'req/s' 'p50 ms' \
+  'p99 ms' 'srv%' 'pg%' 'wrk%' 'rest%' 'idle%' 'bg%'
 for e in "${endpoints[@]}"; do
   for c in "${cl[@]}"; do
-    read -r r p50 p99 _ _ cs cp cw cr ci <<<"${svc[$e,$c]}"
-    printf '%-28s %5s %-6s %10.0f %8.2f %8.2f %6s %6s %6s %6s %6s\n' "${label[$e]}" "$c" info \
-      "$r" "$p50" "$p99" "$cs" "$cp" "$cw" "$cr" "$ci"
+    read -r r p50 p99 _ _ cs cp cw cr ci bg <<<"${svc[$e,$c]}"
+    printf '%-28s %5s %-6s %10.0f %8.2f %8.2f %6s %6s %6s %6s %6s %6s\n' "${label[$e]}" "$c" info \
+      "$r" "$p50" "$p99" "$cs" "$cp" "$cw" "$cr" "$ci" "$bg"
     if [ -n "${quiet[$e,$c]:-}" ]; then
-      read -r r p50 p99 cs cp cw cr ci <<<"${quiet[$e,$c]}"
-      printf '%-28s %5s %-6s %10.0f %8.2f %8.2f %6s %6s %6s %6s %6s\n' '' "$c" warn \
-        "$r" "$p50" "$p99" "$cs" "$cp" "$cw" "$cr" "$ci"
+      read -r r p50 p99 cs cp cw cr ci bg <<<"${quiet[$e,$c]}"
+      printf '%-28s %5s %-6s %10.0f %8.2f %8.2f %6s %6s %6s %6s %6s %6s\n' '' "$c" warn \
+        "$r" "$p50" "$p99" "$cs" "$cp" "$cw" "$cr" "$ci" "$bg"
     fi
   done
 done

@@ -1,8 +1,10 @@
 // RELIABILITY promise 4, generated from auth::AuthorizationMatrix() and every route the
 // production wiring registers: each route × each role (handlers of a subdistrict, a park and a
-// department) × an object in and out of the caller's scope, through the real pipeline.
+// department) × an object in and out of the caller's scope, through the real pipeline. Issues
+// are made fresh per case, in the state the route's step needs.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <string>
@@ -22,8 +24,9 @@ using itest::ProblemCode;
 using itest::Recipe;
 using nlohmann::json;
 
-bool HasId(const http::Route& route) {
-    return route.pattern.find("{id}") != std::string::npos;
+/// Whether the route's path names one existing object ({id}, or the {sha256} of a photo).
+bool NamesObject(const http::Route& route, const Recipe& recipe) {
+    return route.pattern.find('{') != std::string::npos && !recipe.path_from_body;
 }
 
 std::string Name(const http::Route& route) {
@@ -65,41 +68,53 @@ protected:
         return items;
     }
 
-    /// What a list shows a caller: a scoped handler only its territory, everyone else more.
-    void CheckListScope(const http::Route& route, const Recipe& recipe, const Principal& p,
-                        bool scoped, const std::string& query, const std::string& what) {
-        const std::string& field = recipe.item_territory_field;
-        if (field.empty()) {
+    /// What a list shows a caller: a scoped one only its scope (a handler's territory; an
+    /// inspector's reports and subdistrict, a handler's issues), everyone else all.
+    void CheckListScope(const http::Route& route, const RouteRule& rule, const Recipe& recipe,
+                        const Principal& p, bool scoped, const std::string& query,
+                        const std::string& what) {
+        if (rule.scope == Scope::kTerritory && recipe.item_territory_field.empty()) {
             Deviation(what + ": the recipe of a territory-scoped list names no territory field");
             return;
         }
         const std::vector<json> items = AllItems(route, query, p.token, what);
         int outside = 0;
         for (const auto& item : items) {
-            if (!item.contains(field) || item[field] != json(p.territory.value_or(jiaoxi_)))
-                ++outside;
+            if (!ItemInScope(rule, recipe, item, p)) ++outside;
         }
         if (scoped && outside > 0) {
             Deviation(what + ": " + std::to_string(outside) + " of " +
-                      std::to_string(items.size()) + " items lie outside the handler's territory");
+                      std::to_string(items.size()) + " items lie outside the caller's scope");
         }
         if (!query.empty()) return;
-        const long long expected = std::stoll(
-            QueryValue("select count(*) from " + recipe.table + " where " + field +
-                       (scoped ? " = " + std::to_string(*p.territory) : " is not null")));
+        const long long expected = std::stoll(QueryValue("select count(*) from " + recipe.table +
+                                                         " where " + ScopeCondition(rule, recipe, p)));
         if (static_cast<long long>(items.size()) != expected) {
             Deviation(what + ": listed " + std::to_string(items.size()) + " items, expected " +
                       std::to_string(expected));
         }
     }
 
+    /// Whether a 2xx GET of one object answered that object (a photo: its bytes).
+    bool AnswersObject(const Recipe& recipe, const http::Response& r) {
+        if (recipe.table == "attachments") return itest::PhotoSha256(r.body) == built_object();
+        const json body = json::parse(r.body, nullptr, false);
+        const json id = std::stoll(built_object());
+        if (!body.is_object() || !body.contains("items")) return IdOf(body) == id;
+        const json& items = body["items"];  // an issue's events
+        return !items.empty() && std::all_of(items.begin(), items.end(), [&](const json& e) {
+            return e.value("issue_id", json()) == id;
+        });
+    }
+
     /// One route as one principal on one object: 403 for a role the rule leaves out, 404 (the
-    /// same answer as a missing id) outside a scoped handler's territory, 2xx otherwise.
+    /// same answer as a missing id) outside a scoped caller's reach, 403 not_lead_unit for a
+    /// co-unit's handler on a lead unit's step, 2xx otherwise.
     void Check(const http::Route& route, const RouteRule& rule, const Recipe& recipe,
                const Principal& p, Object object, const std::string& query = "") {
         const std::string what =
             Name(route) + query + " as " + p.label + " (" + ObjectName(object) + ")";
-        const bool scoped = p.territory && rule.scope == Scope::kTerritory;
+        const bool scoped = Scoped(rule, p);
         ++checks_;
         if (!rule.roles.Contains(p.role)) {
             const auto r =
@@ -124,6 +139,14 @@ protected:
             }
             return;
         }
+        if (object == Object::kOwnReportOrCoUnit && recipe.lead_unit_only && p.role == "handler") {
+            const auto r =
+                SendRefused(BuildRequest(route, recipe, p, object, query, p.token), what);
+            if (r.status != 403 || ProblemCode(r) != "not_lead_unit") {
+                Deviation(what + ": expected 403 not_lead_unit, got " + Describe(r));
+            }
+            return;
+        }
         const std::string token =
             recipe.ends_own_session ? service().SignIn(p.username, kPassword) : p.token;
         http::Request request = BuildRequest(route, recipe, p, object, query, token);
@@ -143,14 +166,14 @@ protected:
             IdOf(body) != json(p.user_id)) {
             Deviation(what + ": answered another user's record " + r.body);
         }
-        if (route.method == "GET" && HasId(route)) {
-            if (IdOf(body) != json(ObjectId(recipe.table, object, p))) {
-                Deviation(what + ": answered another object " + r.body);
-            }
+        if (route.method == "GET" && NamesObject(route, recipe) && !AnswersObject(recipe, r)) {
+            Deviation(what + ": answered another object " + r.body.substr(0, 200));
         }
-        if (route.method == "GET" && !HasId(route) && rule.scope == Scope::kTerritory) {
-            CheckListScope(route, recipe, p, scoped, query, what);
+        if (route.method == "GET" && !NamesObject(route, recipe) &&
+            (rule.scope == Scope::kTerritory || rule.scope == Scope::kIssue)) {
+            CheckListScope(route, rule, recipe, p, scoped, query, what);
         }
+        if (recipe.after_success) recipe.after_success(p, request);
     }
 
     /// The routes the auth step guards, in registration order.
@@ -208,14 +231,18 @@ TEST_F(AuthorizationMatrixTest, EveryRouteAnswersEveryRoleAsTheMatrixSays) {
             continue;
         }
         std::vector<Object> objects = {Object::kNone};
-        if (HasId(*route)) {
+        if (NamesObject(*route, *recipe)) {
             objects = {Object::kInScope, Object::kMissing};
-            if (rule->scope == Scope::kTerritory) objects.push_back(Object::kOutOfScope);
+            if (rule->scope != Scope::kAll) objects.push_back(Object::kOutOfScope);
         }
         const std::vector<std::string> queries =
             recipe->list_queries.empty() ? std::vector<std::string>{""} : recipe->list_queries;
         for (const Principal& p : principals()) {
-            for (const Object object : objects) {
+            std::vector<Object> mine = objects;
+            if (objects.size() > 1 && rule->scope == Scope::kIssue && Scoped(*rule, p)) {
+                mine.push_back(Object::kOwnReportOrCoUnit);
+            }
+            for (const Object object : mine) {
                 for (const auto& query : queries) Check(*route, *rule, *recipe, p, object, query);
             }
         }

@@ -177,7 +177,9 @@ export class Contract {
       const value = get(name);
       if (h.required) assert.ok(value !== null, `${where}: documented header ${name} is missing`);
       if (value !== null && h.schema) {
-        const v = this.schemaFor(`header ${name}`, h.schema);
+        // Keyed by operation and status too: one header name may have different schemas
+        // (Location of an issue vs. of a photo).
+        const v = this.schemaFor(`${method} ${found.template ?? '(unmatched)'} ${found.key ?? status} header ${name}`, h.schema);
         const isNumeric = h.schema.type === 'integer' || h.schema.type === 'number';
         const typed = isNumeric && /^-?\d+(\.\d+)?$/.test(value) ? Number(value) : value;
         assert.ok(v(typed), `${where}: header ${name}: ${JSON.stringify(value)} does not match the spec: ${this.ajv.errorsText(v.errors)}`);

@@ -85,10 +85,11 @@ std::string FakePng() {
     return bytes;
 }
 
-Person LedgerTest::SignedIn(const std::string& role, const std::string& unit_code) {
+Person LedgerTest::SignedIn(const std::string& role, const std::string& unit_code,
+                            const std::string& suffix) {
     Person p;
     p.role = role;
-    p.label = role + (unit_code.empty() ? "" : "@" + unit_code);
+    p.label = role + suffix + (unit_code.empty() ? "" : "@" + unit_code);
     std::string username = p.label;
     std::replace(username.begin(), username.end(), '@', '.');
     std::transform(username.begin(), username.end(), username.begin(),

@@ -78,6 +78,10 @@ protected:
     long long EventCount(long long id);
 
     static std::string ETagOf(const nlohmann::json& issue);
+    /// A new user of `role` in the unit with this code (none when empty), signed in. `suffix`
+    /// tells apart several people of one role and unit.
+    Person SignedIn(const std::string& role, const std::string& unit_code,
+                    const std::string& suffix = "");
 
     Person inspector_, office_, lead_handler_, co_handler_, stranger_handler_, supervisor_,
         leader_, admin_;
@@ -86,8 +90,6 @@ protected:
     std::string photo_;  // uploaded by the lead handler; evidence for every rectification
 
 private:
-    Person SignedIn(const std::string& role, const std::string& unit_code);
-
     std::unique_ptr<ServiceHarness> service_;
     int serial_ = 0;
 };

@@ -48,6 +48,8 @@ const char* ObjectName(Object object) {
             return "out-of-scope";
         case Object::kMissing:
             return "missing";
+        case Object::kOwnReportOrCoUnit:
+            return "own report / co-unit";
     }
     return "?";
 }
@@ -69,6 +71,7 @@ void MatrixTest::SetUp() {
         std::optional<long long> unit;
         if (*spec.unit_code) unit = UnitId(spec.unit_code);
         if (spec.territorial) p.territory = unit;
+        p.unit_id = unit;
         p.user_id = service().users().Create({p.username, p.label, p.role, unit, kPassword}).id;
         p.token = service().SignIn(p.username, kPassword);
         ASSERT_FALSE(p.token.empty()) << p.label;
@@ -134,6 +137,8 @@ void MatrixTest::SetUp() {
         {"GET /api/v1/sites/{id}", {.table = "sites"}},
         {"PATCH /api/v1/sites/{id}", {.table = "sites", .body = rename("name"), .if_match = true}},
     };
+    SetUpLedger();
+    AddLedgerRecipes();
 }
 
 void MatrixTest::TearDown() {
@@ -165,23 +170,61 @@ long long MatrixTest::ObjectId(const std::string& table, Object object, const Pr
     return kMissingId;
 }
 
+bool MatrixTest::Scoped(const auth::RouteRule& rule, const Principal& p) {
+    if (rule.scope == auth::Scope::kTerritory) return p.territory.has_value();
+    if (rule.scope == auth::Scope::kIssue) return p.role == "inspector" || p.role == "handler";
+    return false;
+}
+
+bool MatrixTest::ItemInScope(const auth::RouteRule& rule, const Recipe& recipe, const json& item,
+                             const Principal& p) const {
+    auto is = [&item](const char* field, std::optional<long long> value) {
+        return item.contains(field) && value && item[field] == json(*value);
+    };
+    if (rule.scope == auth::Scope::kTerritory) {
+        return is(recipe.item_territory_field.c_str(), p.territory.value_or(jiaoxi_));
+    }
+    if (rule.scope != auth::Scope::kIssue || !Scoped(rule, p)) return true;
+    if (p.role == "inspector") return is("reported_by", p.user_id) || is("subdistrict_id", p.unit_id);
+    const json co = item.value("co_unit_ids", json::array());
+    return is("lead_unit_id", p.unit_id) ||
+           (p.unit_id && std::find(co.begin(), co.end(), json(*p.unit_id)) != co.end());
+}
+
+std::string MatrixTest::ScopeCondition(const auth::RouteRule& rule, const Recipe& recipe,
+                                       const Principal& p) const {
+    const std::string unit = std::to_string(p.unit_id.value_or(-1));
+    if (rule.scope == auth::Scope::kTerritory) {
+        return recipe.item_territory_field +
+               (Scoped(rule, p) ? " = " + std::to_string(*p.territory) : " is not null");
+    }
+    if (rule.scope != auth::Scope::kIssue || !Scoped(rule, p)) return "true";
+    if (p.role == "inspector") {
+        return "(reported_by = " + std::to_string(p.user_id) + " or subdistrict_id = " + unit + ")";
+    }
+    return "(lead_unit_id = " + unit + " or " + unit + " = any (co_unit_ids))";
+}
+
 http::Request MatrixTest::BuildRequest(const http::Route& route, const Recipe& recipe,
                                        const Principal& p, Object object, const std::string& query,
                                        const std::string& token) {
     std::string path = route.pattern;
     std::string if_match;
-    if (const auto at = path.find("{id}"); at != std::string::npos) {
-        const long long id = ObjectId(recipe.table, object, p);
-        path.replace(at, 4, std::to_string(id));
+    const std::string body = recipe.body ? recipe.body(++serial_) : "";
+    built_object_.clear();
+    if (const auto at = path.find('{'); at != std::string::npos) {
+        built_object_ = recipe.path_from_body ? PhotoSha256(body) : ObjectKey(recipe, object, p);
+        path.replace(at, path.find('}', at) - at + 1, built_object_);
         if (recipe.if_match) {
             const std::string version =
                 QueryValue("select coalesce((select version from " + recipe.table +
-                           " where id = " + std::to_string(id) + "), 1)");
+                           " where id = " + built_object_ + "), 1)");
             if_match = "\"v" + version + "\"";
         }
     }
-    const std::string body = recipe.body ? recipe.body(++serial_) : "";
-    return MakeRequest(route.method, path + query, token, body, if_match);
+    http::Request request = MakeRequest(route.method, path + query, token, body, if_match);
+    if (!recipe.content_type.empty()) request.headers["content-type"] = recipe.content_type;
+    return request;
 }
 
 std::string MatrixTest::Snapshot() {
@@ -193,7 +236,13 @@ std::string MatrixTest::Snapshot() {
         "select concat_ws('|', " + digest("t", "users", "t.id") + ", " +
         digest("t", "units", "t.id") + ", " + digest("t", "sites", "t.id") + ", " +
         digest("(t.id, t.user_id, t.token_hash, t.expires_at, t.revoked_at)", "sessions", "t.id") +
-        ", " + digest("t", "sign_in_throttle", "t.subject") + ")");
+        ", " + digest("t", "sign_in_throttle", "t.subject") + ", " +
+        digest("t", "issues", "t.id") + ", " + digest("t", "issue_events", "t.seq") + ", " +
+        digest("t", "issue_assignments", "t.id") + ", " + digest("t", "inspections", "t.id") +
+        ", " + digest("t", "attachments", "t.sha256") + ", " +
+        digest("t", "idempotency_keys", "t.user_id, t.key") + ", " +
+        digest("t", "deadline_rules", "t.id") + ", " + digest("t", "audit_chain_head", "t.id") +
+        ")");
 }
 
 http::Response MatrixTest::SendRefused(http::Request request, const std::string& what) {

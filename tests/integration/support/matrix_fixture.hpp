@@ -7,6 +7,9 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json_fwd.hpp>
+
+#include "auth/authorization.hpp"
 #include "http/message.hpp"
 #include "support/scratch_database.hpp"
 #include "support/service_harness.hpp"
@@ -20,22 +23,33 @@ struct Principal {
     long long user_id = 0;
     std::string username;
     std::string token;
-    /// The subdistrict or park of a territorial handler (the one scoped role).
+    /// The subdistrict or park of a territorial handler (scoped on sites).
     std::optional<long long> territory;
+    std::optional<long long> unit_id;
 };
 
-/// Which object a request for a route with {id} names.
-enum class Object { kNone, kInScope, kOutOfScope, kMissing };
+/// Which object a request for a route with {id} (or a photo's {sha256}) names. For issues, the
+/// in-scope object lies in the caller's territory (JF-SD-JIAOXI otherwise), led by a handler's
+/// own unit; the out-of-scope one lies in JF-SD-MINZHU, reported and handled by others; the
+/// own-report/co-unit one is in scope by the other rule: an inspector's own report elsewhere,
+/// an issue another unit leads with the handler's unit as co-unit.
+enum class Object { kNone, kInScope, kOutOfScope, kMissing, kOwnReportOrCoUnit };
 const char* ObjectName(Object object);
 
 /// How to make a realistic request for one route, such that a permitted caller succeeds.
 struct Recipe {
-    std::string table;  // of the {id} objects (users, units, sites); empty without {id}
+    std::string table;  // of the objects (users, units, sites, issues, attachments); or empty
     std::function<std::string(int serial)> body;  // unset: no body
     bool if_match = false;                        // send the object's current ETag
     bool ends_own_session = false;                // signs the caller out: use a fresh session
     std::vector<std::string> list_queries;        // GET lists: query strings to try
     std::string item_territory_field;             // list items: the field naming a territory
+    std::string state;             // issues: the status the step needs (default: assigned)
+    bool lead_unit_only = false;   // a co-unit's handler is refused: 403 not_lead_unit
+    bool path_from_body = false;   // the path names what the body creates (a photo's SHA-256)
+    std::string content_type;      // of the body; JSON when empty
+    /// After a 2xx: further checks of what the call did (recorded as deviations).
+    std::function<void(const Principal&, const http::Request&)> after_success;
 };
 
 /// The demo district with one signed-in principal per role (handlers of a subdistrict, a park
@@ -56,12 +70,24 @@ protected:
 
     /// The id of `object` for requests of `principal` on a route whose objects live in `table`.
     long long ObjectId(const std::string& table, Object object, const Principal& principal);
+    /// What the path names for `object`: an id, or a photo's SHA-256. Issues (and the photos
+    /// of issues) are made fresh, in the recipe's state, through the pipeline.
+    std::string ObjectKey(const Recipe& recipe, Object object, const Principal& principal);
+    /// The object the last BuildRequest named.
+    const std::string& built_object() const { return built_object_; }
+    /// Whether `principal` sees only part of the objects of a route with this rule.
+    static bool Scoped(const auth::RouteRule& rule, const Principal& principal);
+    /// Whether a list item lies within `principal`'s scope, and the same as SQL on `t`.
+    bool ItemInScope(const auth::RouteRule& rule, const Recipe& recipe,
+                     const nlohmann::json& item, const Principal& principal) const;
+    std::string ScopeCondition(const auth::RouteRule& rule, const Recipe& recipe,
+                               const Principal& principal) const;
     /// The route's request as `principal` would send it; `token` replaces the principal's.
     http::Request BuildRequest(const http::Route& route, const Recipe& recipe,
                                const Principal& principal, Object object, const std::string& query,
                                const std::string& token);
     /// A checksum of every row a refused request must leave alone (users, units, sites,
-    /// sessions without last_seen_at, sign_in_throttle).
+    /// sessions without last_seen_at, sign_in_throttle, and the ledger's tables).
     std::string Snapshot();
     /// Sends `request`, recording a deviation when any checked row changed.
     http::Response SendRefused(http::Request request, const std::string& what);
@@ -76,6 +102,20 @@ protected:
     int checks_ = 0;
 
 private:
+    // The ledger (ledger_recipes.cpp).
+    void SetUpLedger();
+    void AddLedgerRecipes();
+    /// A new issue for `object` as seen by `p`, brought to `state` by the roles that take each
+    /// step; `photo` goes into its photo_ids.
+    long long FreshIssue(const std::string& state, Object object, const Principal& p,
+                         const std::string& photo = "");
+    http::Response Call(const std::string& token, const std::string& method,
+                        const std::string& target, const std::string& body = "",
+                        const std::string& if_match = "");
+    std::string UploadPhoto(const std::string& token);
+    const Principal& RoleOf(const std::string& label) const;
+    void CheckPhotoUpload(const Principal& p, const http::Request& put);
+
     std::unique_ptr<ServiceHarness> service_;
     std::vector<Principal> principals_;
     std::map<std::string, Recipe> recipes_;
@@ -83,7 +123,13 @@ private:
     long long target_user_ = 0;
     long long target_unit_ = 0;
     int serial_ = 0;
+    std::string built_object_;
     std::vector<std::string> deviations_;
+
+    long long chengguan_ = 0, huanwei_ = 0, jiaoxi_site_ = 0;
+    std::string reporter_token_;                     // an inspector of JF-SD-MINZHU
+    std::map<long long, std::string> lead_handler_;  // unit -> a handler's token
+    std::string evidence_photo_;
 };
 
 /// The status line of a response, with its problem code when it has one: `403 forbidden`.
@@ -92,5 +138,7 @@ std::string Describe(const http::Response& response);
 std::string ProblemCode(const http::Response& response);
 /// The value of a response header, or empty.
 std::string HeaderOf(const http::Response& response, const std::string& name);
+/// The SHA-256 of `bytes` in lower-case hex (a photo's id).
+std::string PhotoSha256(const std::string& bytes);
 
 }  // namespace lantian::itest

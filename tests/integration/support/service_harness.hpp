@@ -33,6 +33,7 @@ public:
     ~ServiceHarness();
 
     http::Response Handle(http::Request& request) const { return pipeline_->Handle(request); }
+    const http::Pipeline& pipeline() const { return *pipeline_; }
     const http::Router& router() const { return service_->router(); }
     auth::UserService& users() { return service_->users(); }
     /// The service's blob store directory (Config::blob_dir).

@@ -1,0 +1,56 @@
+-- POST /api/v1/issues (IssueService::Report without photos or Idempotency-Key), every statement
+-- of its transaction as the service sends it: BEGIN; kFindSite; kInsert; kSnapshot; kAppend;
+-- COMMIT (services/issues/issue_repository.cpp, audit_repository.cpp). Each is PREPAREd once per
+-- client with the service's exact text (as db::Exec prepares it once per connection) and run
+-- with EXECUTE, so null parameters are bound as parameters, as the service binds them.
+-- pgbench -n -M simple -D maxid=N -D prepared=0 -D user=<inspector id> -D unit=<its unit>
+\set site random(1, :maxid)
+\set cat random(1, 13)
+\set sev random(1, 3)
+\set lat 35.1956 + random(0, 882000) / 10000000.0
+\set lon 113.1668 + random(0, 1049000) / 10000000.0
+\if :prepared = 0
+prepare lt_find_site as select subdistrict_id, kind from sites where id = $1;
+prepare lt_insert as
+    with i as (
+        insert into issues (
+            client_id, inspection_id, site_id, subdistrict_id, site_kind, category, severity,
+            description, location, photo_ids, source, status, fixed_on_spot, reported_by,
+            reported_at, received_at, lead_unit_id, co_unit_ids, assigned_at, due_at,
+            submitted_at, rectification, rectification_photo_ids, updated_at)
+        values (
+            $1::uuid, $2, $3, $4, $5, $6, $7, $8,
+            case when $9::float8 is null then null
+                 else st_setsrid(st_makepoint($10, $9), 4326)::geography end,
+            $11::text[], $12, $13, $14, $15,
+            to_timestamp($16::float8 / 1e6), to_timestamp($17::float8 / 1e6),
+            $18, $19::bigint[],
+            to_timestamp($20::float8 / 1e6), to_timestamp($21::float8 / 1e6),
+            to_timestamp($22::float8 / 1e6), $23, $24::text[],
+            to_timestamp($17::float8 / 1e6))
+        returning *)
+    select i.id, i.client_id::text, i.inspection_id, i.site_id, i.subdistrict_id, i.site_kind, i.category, i.severity, i.description, st_y(i.location::geometry), st_x(i.location::geometry), array_to_string(i.photo_ids, ','), i.source, i.status, i.fixed_on_spot, i.reported_by, (extract(epoch from i.reported_at) * 1000000)::bigint, (extract(epoch from i.received_at) * 1000000)::bigint, i.rejection_kind, i.rejection_reason, i.duplicate_of, i.lead_unit_id, array_to_string(i.co_unit_ids, ','), (extract(epoch from i.assigned_at) * 1000000)::bigint, (extract(epoch from i.due_at) * 1000000)::bigint, (extract(epoch from i.submitted_at) * 1000000)::bigint, i.rectification, array_to_string(i.rectification_photo_ids, ','), (extract(epoch from i.closed_at) * 1000000)::bigint, i.return_count, i.escalation_level, i.version, (extract(epoch from i.updated_at) * 1000000)::bigint, i.verification_comment, array_to_string(i.verification_photo_ids, ',') from i;
+prepare lt_snapshot as
+    select jsonb_build_object(
+        'status', status, 'lead_unit_id', lead_unit_id, 'co_unit_ids', co_unit_ids,
+        'assigned_at', assigned_at, 'due_at', due_at, 'submitted_at', submitted_at,
+        'rectification', rectification, 'rectification_photo_ids', rectification_photo_ids,
+        'verification_comment', verification_comment,
+        'verification_photo_ids', verification_photo_ids,
+        'closed_at', closed_at, 'rejection_kind', rejection_kind,
+        'rejection_reason', rejection_reason, 'duplicate_of', duplicate_of,
+        'return_count', return_count, 'escalation_level', escalation_level,
+        'version', version)::text
+    from issues where id = $1;
+prepare lt_append as
+    insert into issue_events (issue_id, at, actor_id, actor_role, actor_unit_id, request_id,
+                              action, before, after)
+    values ($1, to_timestamp($2::float8 / 1e6), $3, $4, $5, $6, $7, $8::jsonb, $9::jsonb);
+\set prepared 1
+\endif
+begin;
+execute lt_find_site(:site) \gset
+execute lt_insert(gen_random_uuid(), null, :site, :subdistrict_id, ':kind', (array['fume_direct_emission', 'purifier_not_running', 'open_air_bbq', 'dust_uncovered', 'no_dust_suppression', 'muddy_vehicles', 'muck_truck_uncovered', 'open_burning', 'emission_exceeded', 'fugitive_emission', 'shop_front_duty', 'garbage_accumulation', 'other'])[:cat], :sev, '压测：现场发现问题，已拍照取证', :lat, :lon, '{}', 'patrol', 'reported', false, :user, (extract(epoch from clock_timestamp()) * 1000000)::bigint, (extract(epoch from clock_timestamp()) * 1000000)::bigint, null, '{}', null, null, null, null, '{}') \gset new_
+execute lt_snapshot(:new_id) \gset
+execute lt_append(:new_id, (extract(epoch from clock_timestamp()) * 1000000)::bigint, :user, 'inspector', :unit, 'pgbench', 'report', null, ':jsonb_build_object');
+commit;
