@@ -4,19 +4,20 @@
 #include <pqxx/pqxx>
 
 #include "common/error.hpp"
+#include "common/time.hpp"
 
 namespace lantian::db {
 
 std::string WithConnectDefaults(const std::string& url) {
     std::string out = url;
     const bool is_uri = out.rfind("postgresql://", 0) == 0 || out.rfind("postgres://", 0) == 0;
-    auto add = [&](const char* key, const char* value) {
+    auto add = [&](const std::string& key, const std::string& value) {
         if (out.find(key) != std::string::npos) return;
         if (is_uri) {
             out += (out.find('?') == std::string::npos ? '?' : '&');
-            out += std::string(key) + "=" + value;
+            out += key + "=" + value;
         } else {
-            out += std::string(" ") + key + "=" + value;
+            out += " " + key + "=" + value;
         }
     };
     add("connect_timeout", "2");
@@ -24,8 +25,15 @@ std::string WithConnectDefaults(const std::string& url) {
     add("keepalives_idle", "10");
     // Short OLTP queries: a parallel plan costs more to start than it saves (measured on the
     // `near` list: 58-115 ms parallel, 14 ms serial).
-    add("options", is_uri ? "-c%20max_parallel_workers_per_gather%3D0"
-                          : "'-c max_parallel_workers_per_gather=0'");
+    // ... and times the database renders itself (audit snapshots) in the district's zone.
+    const std::string zone = DistrictZoneName();
+    std::string zone_uri = zone;
+    for (size_t p = zone_uri.find('/'); p != std::string::npos; p = zone_uri.find('/', p + 3)) {
+        zone_uri.replace(p, 1, "%2F");
+    }
+    add("options", is_uri
+                       ? ("-c%20max_parallel_workers_per_gather%3D0%20-c%20TimeZone%3D" + zone_uri)
+                       : ("'-c max_parallel_workers_per_gather=0 -c TimeZone=" + zone + "'"));
     return out;
 }
 

@@ -60,7 +60,7 @@ void CheckFinding(const NewFinding& f, const std::string& at, TimePoint now, Fie
     CheckLocation(f.location, at + "location", errors);
     CheckPhotos(f.photo_ids, at + "photo_ids", errors);
     if (f.reported_at > now + kClockSkew) {
-        errors.Add(at + "reported_at", "lies in the future");
+        errors.Add(at + "found_at", "lies in the future");
     }
     if (f.fixed_on_spot) {
         if (!f.evidence) {

@@ -106,6 +106,22 @@ asio::awaitable<HeaderRead> ReadHeader(beast::tcp_stream& stream, std::string& r
     }
 }
 
+/// After refusing a request whose body is still arriving, closes our side and reads what the
+/// client keeps sending for a bounded time: closing with unread bytes makes the kernel send a
+/// reset that can destroy the refusal before the client reads it.
+asio::awaitable<void> Linger(beast::tcp_stream& stream) {
+    beast::error_code ec;
+    stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+    stream.expires_after(std::chrono::seconds(2));
+    char sink[16384];
+    std::size_t drained = 0;
+    while (drained < 32 * 1024 * 1024) {
+        auto [read_ec, n] = co_await stream.async_read_some(asio::buffer(sink), kTuple);
+        if (read_ec) break;
+        drained += n;
+    }
+}
+
 bool HasObsFold(std::string_view head) {
     return head.find("\r\n ") != std::string_view::npos ||
            head.find("\r\n\t") != std::string_view::npos;
@@ -171,6 +187,7 @@ asio::awaitable<void> HttpServer::Impl::Session(tcp::socket socket) {
         self.busy = true;
         if (outcome == ReadOutcome::kRefused) {
             co_await WriteResponse(stream, std::move(*refusal), false, false);
+            co_await Linger(stream);
             break;
         }
         beast::error_code endpoint_ec;

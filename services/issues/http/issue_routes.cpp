@@ -70,8 +70,8 @@ http::Response RecordInspection(IssueService& service, http::Request& req) {
     const auto stored = service.Inspect(
         inspection, req.RequireActor(), KeyOf(req),
         [now](const Inspection& in) {
-            return StoredResponse{201, "/api/v1/inspections/" + std::to_string(in.id),
-                                  InspectionToJson(in, now).dump(), false};
+            // No Location: an inspection is read through its issues.
+            return StoredResponse{201, "", InspectionToJson(in, now).dump(), false};
         },
         errors);
     return FromStored(stored);
