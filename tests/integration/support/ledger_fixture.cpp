@@ -33,8 +33,8 @@ std::string Reply::Header(const std::string& name) const {
 }
 
 std::string MinutesAgo(int minutes) {
-    const auto now = std::chrono::time_point_cast<std::chrono::microseconds>(
-        std::chrono::system_clock::now());
+    const auto now =
+        std::chrono::time_point_cast<std::chrono::microseconds>(std::chrono::system_clock::now());
     return FormatDistrictTime(now - std::chrono::minutes(minutes));
 }
 
@@ -115,10 +115,10 @@ void LedgerTest::SetUp() {
     supervisor_ = SignedIn("supervisor", "JF-OFF-DUCHA");
     leader_ = SignedIn("leader", "");
     admin_ = SignedIn("admin", "");
-    jiaoxi_site_ = std::stoll(QueryValue("select min(id) from sites where subdistrict_id = " +
-                                         std::to_string(jiaoxi_)));
-    minzhu_site_ = std::stoll(QueryValue("select min(id) from sites where subdistrict_id = " +
-                                         std::to_string(minzhu_)));
+    jiaoxi_site_ = std::stoll(
+        QueryValue("select min(id) from sites where subdistrict_id = " + std::to_string(jiaoxi_)));
+    minzhu_site_ = std::stoll(
+        QueryValue("select min(id) from sites where subdistrict_id = " + std::to_string(minzhu_)));
     photo_ = UploadPhoto(lead_handler_);
 }
 

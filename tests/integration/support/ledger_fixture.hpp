@@ -83,8 +83,8 @@ protected:
     Person SignedIn(const std::string& role, const std::string& unit_code,
                     const std::string& suffix = "");
 
-    Person inspector_, office_, lead_handler_, co_handler_, stranger_handler_, supervisor_,
-        leader_, admin_;
+    Person inspector_, office_, lead_handler_, co_handler_, stranger_handler_, supervisor_, leader_,
+        admin_;
     long long jiaoxi_ = 0, minzhu_ = 0, chengguan_ = 0;
     long long jiaoxi_site_ = 0, minzhu_site_ = 0;
     std::string photo_;  // uploaded by the lead handler; evidence for every rectification

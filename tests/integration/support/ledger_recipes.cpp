@@ -177,6 +177,7 @@ long long MatrixTest::FreshIssue(const std::string& state, Object object, const 
 
 std::string MatrixTest::ObjectKey(const Recipe& recipe, Object object, const Principal& p) {
     const std::string state = recipe.state.empty() ? "assigned" : recipe.state;
+    if (recipe.table == "dispatch_runs") return DispatchDay(object);
     if (recipe.table == "issues") {
         if (object == Object::kMissing) return std::to_string(kMissingId);
         return std::to_string(FreshIssue(state, object, p));

@@ -139,6 +139,8 @@ void MatrixTest::SetUp() {
     };
     SetUpLedger();
     AddLedgerRecipes();
+    SetUpDispatch();
+    AddDispatchRecipes();
 }
 
 void MatrixTest::TearDown() {
@@ -242,7 +244,9 @@ std::string MatrixTest::Snapshot() {
         ", " + digest("t", "attachments", "t.sha256") + ", " +
         digest("t", "idempotency_keys", "t.user_id, t.key") + ", " +
         digest("t", "deadline_rules", "t.id") + ", " + digest("t", "audit_chain_head", "t.id") +
-        ")");
+        ", " + digest("t", "routing_rules", "t.id") + ", " +
+        digest("t", "pollution_alerts", "t.id") + ", " + digest("t", "dispatch_runs", "t.day") +
+        ", " + digest("t", "escalations", "t.id") + ")");
 }
 
 http::Response MatrixTest::SendRefused(http::Request request, const std::string& what) {

@@ -87,7 +87,7 @@ protected:
                                const Principal& principal, Object object, const std::string& query,
                                const std::string& token);
     /// A checksum of every row a refused request must leave alone (users, units, sites,
-    /// sessions without last_seen_at, sign_in_throttle, and the ledger's tables).
+    /// sessions without last_seen_at, sign_in_throttle, the ledger's and the dispatch's tables).
     std::string Snapshot();
     /// Sends `request`, recording a deviation when any checked row changed.
     http::Response SendRefused(http::Request request, const std::string& what);
@@ -115,6 +115,16 @@ private:
     std::string UploadPhoto(const std::string& token);
     const Principal& RoleOf(const std::string& label) const;
     void CheckPhotoUpload(const Principal& p, const http::Request& put);
+    // The daily dispatch (dispatch_recipes.cpp).
+    void SetUpDispatch();
+    void AddDispatchRecipes();
+    /// The day a path names: a run's for in-scope and out-of-scope objects alike (a run is
+    /// every reader's; a handler sees their unit's part of it), a day without a run otherwise.
+    std::string DispatchDay(Object object) const;
+    /// After a 2xx GET of runs: each bulletin is the stored one, a handler's cut to their unit.
+    void CheckBulletins(const Principal& p, const http::Request& get);
+    /// After a 2xx GET of escalations: every page, only a handler's unit, all the rows in reach.
+    void CheckEscalations(const Principal& p, const http::Request& get);
 
     std::unique_ptr<ServiceHarness> service_;
     std::vector<Principal> principals_;
@@ -130,6 +140,10 @@ private:
     std::string reporter_token_;                     // an inspector of JF-SD-MINZHU
     std::map<long long, std::string> lead_handler_;  // unit -> a handler's token
     std::string evidence_photo_;
+
+    std::string dispatch_day_;  // a run (by a later clock) with overdue issues and escalations
+    /// GET targets of the dispatch's lists -> the SQL condition on the rows they list.
+    std::map<std::string, std::string> list_conditions_;
 };
 
 /// The status line of a response, with its problem code when it has one: `403 forbidden`.

@@ -6,7 +6,6 @@
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
-#include "auth/http/auth_step.hpp"
 #include "common/log.hpp"
 #include "server/config.hpp"
 
@@ -25,20 +24,10 @@ server::Config TestConfig(const std::string& database_url, int workers,
     return config;
 }
 
-/// wiring.cpp's PolicyFrom, for the same configuration.
-auth::SessionPolicy PolicyFrom(const server::Config& c) {
-    auth::SessionPolicy p;
-    p.idle_timeout = std::chrono::minutes(c.session_idle_minutes);
-    p.absolute_timeout = std::chrono::hours(c.session_max_hours);
-    p.max_failures_per_user = c.signin_max_failures;
-    p.max_failures_per_address = c.signin_max_failures * 4;
-    p.lockout = std::chrono::seconds(c.signin_lockout_seconds);
-    return p;
-}
-
 /// A new empty directory under the system's temporary directory.
 std::filesystem::path MakeTempDirectory() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "lantian-blobs-XXXXXX").string();
+    std::string pattern =
+        (std::filesystem::temp_directory_path() / "lantian-blobs-XXXXXX").string();
     if (::mkdtemp(pattern.data()) == nullptr) {
         throw std::runtime_error("could not create a temporary blob directory");
     }
@@ -47,20 +36,13 @@ std::filesystem::path MakeTempDirectory() {
 
 }  // namespace
 
-ServiceHarness::ServiceHarness(const std::string& database_url, db::Pool& pool, int workers)
-    : blob_dir_(MakeTempDirectory()), hasher_({1, 8 * 1024 * 1024}, 2) {
+ServiceHarness::ServiceHarness(const std::string& database_url, db::Pool& /*pool*/, int workers)
+    : blob_dir_(MakeTempDirectory()) {
     log::Init("warn");  // one access line per request would drown the test output
-    const server::Config config = TestConfig(database_url, workers, blob_dir_);
-    service_ = std::make_unique<server::Service>(config);
-    auth_ = std::make_unique<auth::AuthService>(pool, hasher_, user_repository_,
-                                                session_repository_, PolicyFrom(config));
-    pipeline_ = std::make_unique<http::Pipeline>(service_->router(), metrics_);
-    pipeline_->SetAuthStep(auth::MakeAuthStep(*auth_));
+    service_ = std::make_unique<server::Service>(TestConfig(database_url, workers, blob_dir_));
 }
 
 ServiceHarness::~ServiceHarness() {
-    pipeline_.reset();
-    auth_.reset();
     service_.reset();
     std::error_code ignored;
     std::filesystem::remove_all(blob_dir_, ignored);

@@ -18,22 +18,18 @@
 
 namespace lantian::itest {
 
-/// The production service (server::Service, so its routes are exactly the ones wiring.cpp
-/// registers) on a test database, with a request pipeline in front of its router.
-///
-/// wiring.cpp keeps its Pipeline private, so the pipeline and its auth step are rebuilt here
-/// the way wiring.cpp builds them: Pipeline(router, metrics) + MakeAuthStep(AuthService) with
-/// the same session policy. Everything behind the router is the service's own.
+/// The production service (server::Service, as wiring.cpp builds it) on a test database,
+/// driven through its own request pipeline (auth step included) without sockets.
 class ServiceHarness {
 public:
-    /// `pool` is the test's pool on the same database, used for authentication. `workers` sizes
-    /// the service's own pool (raise it for tests with many concurrent requests). Evidence photos
-    /// go to a fresh temporary directory of the harness's own, removed with it.
+    /// `workers` sizes the service's own pool (raise it for tests with many concurrent
+    /// requests). Evidence photos go to a fresh temporary directory of the harness's own,
+    /// removed with it. `pool` (the test's) is not used: the service authenticates on its own.
     ServiceHarness(const std::string& database_url, db::Pool& pool, int workers = 4);
     ~ServiceHarness();
 
-    http::Response Handle(http::Request& request) const { return pipeline_->Handle(request); }
-    const http::Pipeline& pipeline() const { return *pipeline_; }
+    http::Response Handle(http::Request& request) const { return pipeline().Handle(request); }
+    const http::Pipeline& pipeline() const { return service_->pipeline(); }
     const http::Router& router() const { return service_->router(); }
     auth::UserService& users() { return service_->users(); }
     /// The service's blob store directory (Config::blob_dir).
@@ -47,12 +43,6 @@ public:
 private:
     std::filesystem::path blob_dir_;
     std::unique_ptr<server::Service> service_;
-    auth::PasswordHasher hasher_;
-    auth::UserRepository user_repository_;
-    auth::SessionRepository session_repository_;
-    std::unique_ptr<auth::AuthService> auth_;
-    http::Metrics metrics_;
-    std::unique_ptr<http::Pipeline> pipeline_;
 };
 
 /// A request as the HTTP server hands it to the pipeline. Empty strings leave out the
