@@ -88,6 +88,8 @@ constexpr const char* kRaiseEscalations = R"(
         where i.status in ('assigned', 'submitted') and i.lead_unit_id is not null
           and ((i.status = 'assigned' and i.due_at < (select t from now_ts))
                or i.return_count >= 2)
+        -- Locked: a step committing meanwhile (an acceptance) is waited for and re-checked.
+        for update of i
     ),
     due as (
         select o.id, o.lead_unit_id, l.level, l.reason
@@ -202,7 +204,12 @@ constexpr const char* kCompleteRun = R"(
 // $2: a handler's unit, whose rows alone are shown.
 constexpr const char* kRunColumns = R"(
     select day::text, (extract(epoch from run_at) * 1000000)::bigint, assigned_count,
-           escalation_count, array_to_string(assigned_ids, ','),
+           escalation_count,
+           case when $2::bigint is null then array_to_string(assigned_ids, ',')
+                else coalesce((select string_agg(i.id::text, ',' order by i.id) from issues i
+                               where i.id = any (assigned_ids)
+                                 and (i.lead_unit_id = $2 or $2 = any (i.co_unit_ids))), '')
+           end,
            case when $2::bigint is null then bulletin::text
                 else jsonb_set(jsonb_set(bulletin, '{units}', coalesce(
                          (select jsonb_agg(u) from jsonb_array_elements(bulletin -> 'units') u
@@ -242,9 +249,9 @@ constexpr const char* kDeleteRouting = "delete from routing_rules";
 constexpr const char* kInsertRouting = R"(
     insert into routing_rules (site_kind, category, lead_unit_id, co_unit_ids, co_subdistrict)
     values ($1, $2, $3, $4::bigint[], $5))";
-constexpr const char* kMissingUnits = R"(
+constexpr const char* kUnassignableUnits = R"(
     select u from unnest($1::bigint[]) u
-    where not exists (select 1 from units where id = u) order by u)";
+    where not exists (select 1 from units where id = u and kind <> 'office') order by u)";
 
 constexpr const char* kAlerts = R"(
     select id, level, (extract(epoch from starts_at) * 1000000)::bigint,
@@ -364,11 +371,11 @@ void DispatchRepository::ReplaceRoutingRules(pqxx::transaction_base& tx,
     }
 }
 
-std::vector<long long> DispatchRepository::MissingUnits(pqxx::transaction_base& tx,
-                                                        const std::vector<long long>& ids) const {
+std::vector<long long> DispatchRepository::UnassignableUnits(
+    pqxx::transaction_base& tx, const std::vector<long long>& ids) const {
     std::vector<long long> out;
     if (ids.empty()) return out;
-    for (const auto& r : db::Exec(tx, kMissingUnits, ToArrayLiteral(ids))) {
+    for (const auto& r : db::Exec(tx, kUnassignableUnits, ToArrayLiteral(ids))) {
         out.push_back(r[0].as<long long>());
     }
     return out;

@@ -47,9 +47,9 @@ public:
     std::vector<RoutingRule> RoutingRules(pqxx::transaction_base& tx) const;
     void ReplaceRoutingRules(pqxx::transaction_base& tx,
                              const std::vector<RoutingRule>& rules) const;
-    /// Unit ids among `ids` that do not exist.
-    std::vector<long long> MissingUnits(pqxx::transaction_base& tx,
-                                        const std::vector<long long>& ids) const;
+    /// Unit ids among `ids` that do not exist or are offices (never assigned work).
+    std::vector<long long> UnassignableUnits(pqxx::transaction_base& tx,
+                                             const std::vector<long long>& ids) const;
 
     std::vector<PollutionAlert> Alerts(pqxx::transaction_base& tx, std::optional<TimePoint> from,
                                        std::optional<TimePoint> to) const;

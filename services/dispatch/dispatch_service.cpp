@@ -17,6 +17,13 @@ std::optional<long long> UnitRestriction(const Actor& actor) {
 
 DispatchRun DispatchService::Run(const std::string& day, const std::string& request_id) {
     if (!ParseDate(day)) throw Error::Validation({{"date", "must be a day as YYYY-MM-DD"}});
+    // A day's bulletin covers the day before it: running ahead would freeze an unfinished day
+    // and make the real run find nothing to do.
+    if (day > DistrictDate(clock_.Now())) {
+        throw Error(ErrorCode::kValidation, "day_not_started",
+                    "the dispatch for " + day + " cannot run before that day has begun",
+                    {{"date", "lies in the future"}});
+    }
     return db::InTransaction(pool_, [&](pqxx::transaction_base& tx) {
         const TimePoint now = clock_.Now();
         if (!repository_.ClaimDay(tx, day, now)) {
@@ -100,9 +107,9 @@ std::vector<RoutingRule> DispatchService::ReplaceRoutingRules(
     }
     errors.ThrowIfAny();
     return db::InTransaction(pool_, [&](pqxx::transaction_base& tx) {
-        if (const auto missing = repository_.MissingUnits(tx, units); !missing.empty()) {
-            throw Error::Validation(
-                {{"rules", "unit " + std::to_string(missing.front()) + " does not exist"}});
+        if (const auto bad = repository_.UnassignableUnits(tx, units); !bad.empty()) {
+            throw Error::Validation({{"rules", "unit " + std::to_string(bad.front()) +
+                                                   " does not exist or is an office"}});
         }
         repository_.ReplaceRoutingRules(tx, rules);
         return repository_.RoutingRules(tx);

@@ -43,7 +43,7 @@ void Scheduler::Stop() {
     if (thread_.joinable()) thread_.join();
 }
 
-void Scheduler::Tick(bool starting) {
+bool Scheduler::Tick(bool starting) {
     auto log = log::Get("dispatch");
     try {
         for (const auto& day :
@@ -56,9 +56,11 @@ void Scheduler::Tick(bool starting) {
                                     .Int("escalations", run.escalation_count));
             }
         }
+        return true;
     } catch (const std::exception& e) {
         // The database may be away; the next tick tries again.
         log::Warn(*log, log::Line("dispatch check failed").Str("error", e.what()));
+        return false;
     }
 }
 
@@ -67,8 +69,8 @@ void Scheduler::Loop() {
     std::unique_lock lock(mutex_);
     while (!stopping_) {
         lock.unlock();
-        Tick(starting);
-        starting = false;
+        // Catching up a missed day happens on the first check that reaches the database.
+        if (Tick(starting)) starting = false;
         lock.lock();
         wake_.wait_for(lock, check_every_, [this] { return stopping_; });
     }

@@ -33,7 +33,8 @@ public:
 
 private:
     void Loop();
-    void Tick(bool starting);
+    /// False when the check could not be made (the database away).
+    bool Tick(bool starting);
 
     DispatchService& service_;
     const Clock& clock_;
