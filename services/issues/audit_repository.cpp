@@ -69,7 +69,8 @@ std::vector<IssueEvent> AuditRepository::ForIssue(pqxx::transaction_base& tx,
 }
 
 AuditVerification AuditRepository::Verify(pqxx::connection& conn) const {
-    pqxx::read_transaction tx(conn);
+    // One snapshot for the walk and the head: writers appending meanwhile are not tampering.
+    pqxx::transaction<pqxx::repeatable_read, pqxx::read_only> tx(conn);
     AuditVerification v;
     std::string previous = kGenesis;
     long long expected_seq = 1;

@@ -113,21 +113,20 @@ TEST_F(EvidenceTest, AFindingNamingPhotosNeverUploadedIsRefusedListingEachOne) {
     const std::string uploaded = UploadPhoto(inspector_);
     const std::string lost_a = itest::Sha256Hex("never uploaded a");
     const std::string lost_b = itest::Sha256Hex("never uploaded b");
-    const json inspection = {
-        {"client_id", itest::NewClientId()},
-        {"site_id", jiaoxi_site_},
-        {"started_at", itest::MinutesAgo(10)},
-        {"findings",
-         {{{"client_id", itest::NewClientId()},
-           {"category", "fume_direct_emission"},
-           {"severity", 2},
-           {"description", "油烟直排"},
-           {"photo_ids", {uploaded, lost_a}}},
-          {{"client_id", itest::NewClientId()},
-           {"category", "garbage_accumulation"},
-           {"severity", 1},
-           {"description", "垃圾堆积"},
-           {"photo_ids", {lost_b}}}}}};
+    const json inspection = {{"client_id", itest::NewClientId()},
+                             {"site_id", jiaoxi_site_},
+                             {"started_at", itest::MinutesAgo(10)},
+                             {"findings",
+                              {{{"client_id", itest::NewClientId()},
+                                {"category", "fume_direct_emission"},
+                                {"severity", 2},
+                                {"description", "油烟直排"},
+                                {"photo_ids", {uploaded, lost_a}}},
+                               {{"client_id", itest::NewClientId()},
+                                {"category", "garbage_accumulation"},
+                                {"severity", 1},
+                                {"description", "垃圾堆积"},
+                                {"photo_ids", {lost_b}}}}}};
     const Reply r = Send(inspector_, "POST", "/api/v1/inspections", inspection);
     ASSERT_EQ(r.Describe(), "422 missing_attachments") << r.raw.body;
     std::string listed;
@@ -181,8 +180,8 @@ TEST_F(EvidenceTest, APhotoIsShownToItsUploaderAndToThoseWhoMaySeeItsIssue) {
     EXPECT_EQ(Send(co_handler_, "GET", url).status, 200);
 
     const Reply stranger = Send(stranger_handler_, "GET", url);
-    const Reply missing = Send(stranger_handler_, "GET", "/api/v1/attachments/" +
-                                                          itest::Sha256Hex("no such photo"));
+    const Reply missing =
+        Send(stranger_handler_, "GET", "/api/v1/attachments/" + itest::Sha256Hex("no such photo"));
     EXPECT_EQ(stranger.Describe(), "404 not_found");
     EXPECT_EQ(stranger.body.value("detail", ""), missing.body.value("detail", ""));
     EXPECT_EQ(Send(admin_, "GET", url).status, 403);

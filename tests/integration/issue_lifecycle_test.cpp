@@ -85,8 +85,8 @@ TEST_F(IssueLifecycleTest, EveryStepAnswersEveryRoleInEveryStatusAsTheDiagramSay
                 ++cells;
                 const json issue = IssueIn(status);
                 const long long id = issue.at("id");
-                const std::string cell = std::string(StepName(step)) + " on a " + status +
-                                         " issue as " + who->label;
+                const std::string cell =
+                    std::string(StepName(step)) + " on a " + status + " issue as " + who->label;
                 const Reply r = Take(*who, step, id, ETagOf(issue));
                 const auto next = NextOf(status, step);
                 // A handler sees an issue only once it is assigned to their unit.
@@ -163,8 +163,10 @@ TEST_F(IssueLifecycleTest, AReturnReassignsTheIssueWithANewDeadlineAndCountsTheR
     const json submitted = IssueIn("submitted");
     const long long id = submitted.at("id");
     EXPECT_EQ(submitted.at("return_count"), 0);
-    Execute("update issues set due_at = due_at - interval '2 days', assigned_at = assigned_at - "
-            "interval '2 days' where id = " + std::to_string(id));
+    Execute(
+        "update issues set due_at = due_at - interval '2 days', assigned_at = assigned_at - "
+        "interval '2 days' where id = " +
+        std::to_string(id));
     const json before = Get(id);
 
     const Reply r = Take(supervisor_, Step::kReturn, id, ETagOf(before));
@@ -175,13 +177,15 @@ TEST_F(IssueLifecycleTest, AReturnReassignsTheIssueWithANewDeadlineAndCountsTheR
     EXPECT_TRUE(r.body.at("submitted_at").is_null());
     EXPECT_EQ(r.body.at("verification_comment"), "净化器未开启，退回重新整改");
     EXPECT_EQ(QueryValue("select (due_at > now() + interval '167 hours')::text from issues "
-                         "where id = " + std::to_string(id)),
+                         "where id = " +
+                         std::to_string(id)),
               "true")
         << "the returned issue should get a fresh deadline from the rules, got "
         << r.body.at("due_at");
     EXPECT_DOUBLE_EQ(DeadlineHours(id), 168.0);
     EXPECT_EQ(QueryValue("select string_agg(coalesce(outcome, 'open'), ',' order by id) from "
-                         "issue_assignments where issue_id = " + std::to_string(id)),
+                         "issue_assignments where issue_id = " +
+                         std::to_string(id)),
               "returned,open");
 
     // The handler sees it again, rectifies again, and a second return counts twice.
@@ -263,6 +267,10 @@ TEST_F(IssueLifecycleTest, AClosedIssueCannotBeChangedEvenBySqlFromTheTablesOwne
                 << e.what();
         }
     }
+    // Nor can it be removed: its audit trail holds on to it.
+    pqxx::work tx(*conn);
+    EXPECT_THROW(tx.exec("delete from issues where id = " + id), pqxx::foreign_key_violation);
+    tx.abort();
     const json after = Get(closed.at("id"));
     EXPECT_EQ(after.at("status"), "closed");
     EXPECT_EQ(after.at("description"), closed.at("description"));

@@ -39,7 +39,13 @@ std::filesystem::path MakeTempDirectory() {
 ServiceHarness::ServiceHarness(const std::string& database_url, db::Pool& /*pool*/, int workers)
     : blob_dir_(MakeTempDirectory()) {
     log::Init("warn");  // one access line per request would drown the test output
-    service_ = std::make_unique<server::Service>(TestConfig(database_url, workers, blob_dir_));
+    try {
+        service_ = std::make_unique<server::Service>(TestConfig(database_url, workers, blob_dir_));
+    } catch (...) {
+        std::error_code ignored;
+        std::filesystem::remove_all(blob_dir_, ignored);  // no destructor runs to remove it
+        throw;
+    }
 }
 
 ServiceHarness::~ServiceHarness() {
