@@ -32,6 +32,8 @@ suite_timeout=${LANTIAN_TEST_TIMEOUT:-1500}
 # harness can mistake for success. Callers may override either variable.
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:check_initialization_order=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+# Third-party leaks only (see the file); inherited by the servers the e2e tests start.
+export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$repo/tests/support/lsan.supp:print_suppressions=0}
 
 declare -A status=() note=()
 total_pass=0
