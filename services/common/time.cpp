@@ -90,7 +90,8 @@ std::optional<std::string> ParseDate(std::string_view s) {
     }
     const date::year_month_day ymd{date::year(y), date::month(static_cast<unsigned>(m)),
                                    date::day(static_cast<unsigned>(d))};
-    if (!ymd.ok()) return std::nullopt;
+    // The ledger's calendar starts in 1970; earlier years (0000 among them) are typing errors.
+    if (!ymd.ok() || y < 1970) return std::nullopt;
     return std::string(s);
 }
 

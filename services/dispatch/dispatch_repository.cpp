@@ -204,7 +204,9 @@ constexpr const char* kCompleteRun = R"(
 // $2: a handler's unit, whose rows alone are shown.
 constexpr const char* kRunColumns = R"(
     select day::text, (extract(epoch from run_at) * 1000000)::bigint, assigned_count,
-           escalation_count,
+           case when $2::bigint is null then escalation_count
+                else (select count(*) from escalations e
+                      where e.dispatch_day = dispatch_runs.day and e.unit_id = $2)::int end,
            case when $2::bigint is null then array_to_string(assigned_ids, ',')
                 else coalesce((select string_agg(i.id::text, ',' order by i.id) from issues i
                                where i.id = any (assigned_ids)
@@ -278,6 +280,10 @@ DispatchRun RunFromRow(const pqxx::row& r) {
     run.assigned_count = r[2].as<int>();
     run.escalation_count = r[3].as<int>();
     run.assigned_ids = SplitIds(r[4].as<std::string>());
+    // A handler's view counts what it shows.
+    if (run.assigned_count > static_cast<int>(run.assigned_ids.size())) {
+        run.assigned_count = static_cast<int>(run.assigned_ids.size());
+    }
     run.bulletin_json = r[5].as<std::string>();
     if (!r[6].is_null()) run.published_at = FromEpochMicros(r[6].as<long long>());
     run.published_by = db::Nullable<long long>(r[7]);

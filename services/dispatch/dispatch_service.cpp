@@ -10,6 +10,8 @@
 
 namespace lantian::dispatch {
 
+constexpr int kMaxCatchUpDays = 31;
+
 std::optional<long long> UnitRestriction(const Actor& actor) {
     if (actor.role == "handler") return actor.unit_id.value_or(-1);
     return std::nullopt;
@@ -23,6 +25,12 @@ DispatchRun DispatchService::Run(const std::string& day, const std::string& requ
         throw Error(ErrorCode::kValidation, "day_not_started",
                     "the dispatch for " + day + " cannot run before that day has begun",
                     {{"date", "lies in the future"}});
+    }
+    // Catching up a missed day is normal; re-labelling the present as a long-past day is not.
+    if (day < DistrictDate(clock_.Now() - std::chrono::hours(24 * kMaxCatchUpDays))) {
+        throw Error(ErrorCode::kValidation, "day_too_old",
+                    "the dispatch for " + day + " is more than 31 days in the past",
+                    {{"date", "lies more than 31 days in the past"}});
     }
     return db::InTransaction(pool_, [&](pqxx::transaction_base& tx) {
         const TimePoint now = clock_.Now();

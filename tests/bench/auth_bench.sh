@@ -37,6 +37,7 @@
 #   BENCH_CONNS        connections for the read runs [8] BENCH_SIGNIN_CONNS  for sign-ins [8]
 #   BENCH_WORKERS      LANTIAN_WORKERS [4]               BENCH_SITES   sites to load [100000]
 #   BENCH_USER         demo user of the read runs [lingdao: a leader, reads every site]
+#   BENCH_PARTS        which measurements to take ["signin reads pgbench"]
 #   BENCH_KEEP=1       keep the scratch directory (logs) and print it
 # Requires: wrk, jq, curl, PostgreSQL 15 with PostGIS (pgbench, psql), a built lantian.
 set -euo pipefail
@@ -59,6 +60,8 @@ bench_user=${BENCH_USER:-lingdao}
 ops=${BENCH_ARGON2_OPS:-2}
 mib=${BENCH_ARGON2_MIB:-64}
 hashes=${BENCH_HASHES:-2}
+parts=" ${BENCH_PARTS:-signin reads pgbench} "
+has_part() { [[ $parts == *" $1 "* ]]; }
 
 command -v wrk >/dev/null || die "wrk is not installed (apt-get install wrk)"
 command -v jq >/dev/null || die "jq is not installed"
@@ -110,6 +113,7 @@ stored_cost=$(pg_psql "$pg_port_" lantian_bench -tA -c \
   "select substring(password_hash from 'm=[0-9]+,t=[0-9]+') from users limit 1")
 
 # 3. Sign-in ------------------------------------------------------------------------------------
+if has_part signin; then
 say "sign-in, sequential (1 connection, ${duration}s)"
 wrk_run signin-seq-warm 1 "$warmup" auth.lua signin "$work/credentials.txt"
 wrk_run signin-seq 1 "$duration" auth.lua signin "$work/credentials.txt"
@@ -131,13 +135,15 @@ read_alone_row="$(field rps "$line") $(field p50_ms "$line") $(field p99_ms "$li
 
 say "sign-in at $signin_conns connections, with a 1-connection site reader alongside"
 wrk_run signin-par-warm "$signin_conns" "$warmup" auth.lua signin "$work/credentials.txt"
+bg_sample signin-par  # before the reader starts, so that both run at the same time
 side_read "$duration" "$work/wrk-read-during.log"
-wrk_run signin-par "$signin_conns" "$duration" auth.lua signin "$work/credentials.txt"
+BG_SKIP=1 wrk_run signin-par "$signin_conns" "$duration" auth.lua signin "$work/credentials.txt"
 wait "$side_pid" || true; side_pid=''
 par_row="$W_RPS $W_P50 $W_P99 $W_N $W_ERR $W_NON2XX $C_SRV $C_PG $C_WRK $C_REST $C_IDLE $CPU_US $BG"
 line=$(grep '^BENCH ' "$work/wrk-read-during.log") || die "no BENCH line (read during sign-ins)"
 read_during_row="$(field rps "$line") $(field p50_ms "$line") $(field p99_ms "$line") $(field non2xx "$line") $BG"
 sessions=$(pg_psql "$pg_port_" lantian_bench -tA -c 'select count(*) from sessions')
+fi
 
 # 4. The auth step on reads ---------------------------------------------------------------------
 declare -A row=()
@@ -149,6 +155,7 @@ declare -A case_label=(
   [me]='GET /api/v1/me (auth + user read)'
   [site]='GET /sites/{id} (auth + site read)')
 unknown_token=$(head -c 32 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=' | cut -c1-43)
+if has_part reads; then
 for k in "${cases[@]}"; do
   case $k in
     healthz) auth=(); args=(get /healthz) ;;
@@ -164,8 +171,10 @@ for k in "${cases[@]}"; do
   wrk_extra=()
   row[$k]="$W_RPS $W_P50 $W_P99 $W_N $W_ERR $W_NON2XX $C_SRV $C_PG $C_WRK $C_REST $C_IDLE $CPU_US $BG"
 done
+fi
 stop_server
 
+if has_part pgbench; then
 say "pgbench: session lookup, site read, both ($conns clients, -M prepared)"
 PGB_FLAGS="-D maxid=$max_id -D hash=$token_hash"
 pgbench_run lookup prepared "$conns" pg_session_lookup.sql
@@ -174,6 +183,7 @@ pgbench_run siteread prepared "$conns" pg_site_read.sql
 pgb_site="$B_TPS $B_LAT $B_P50 $B_P99 $B_BG"
 pgbench_run authsite prepared "$conns" pg_auth_site_read.sql
 pgb_both="$B_TPS $B_LAT $B_P50 $B_P99 $B_BG"
+fi
 
 # 5. Report ------------------------------------------------------------------------------------
 echo
@@ -184,6 +194,7 @@ echo "binary: $bin_src ($(stat -c %y "$bin_src" | cut -d. -f1)); LANTIAN_WORKERS
 echo "bg% = background load before the run (busy % of all cores while this benchmark was idle);"
 echo "cpu µs/req = server + PostgreSQL CPU per request (wrk and other processes excluded)"
 
+if has_part signin; then
 echo
 echo "Sign-in (POST /api/v1/sessions, valid credentials of a random demo user; $sessions sessions made)"
 printf '%-34s %8s %9s %9s %7s %8s %6s %6s %6s %6s %6s %10s %5s\n' run 'req/s' 'p50 ms' \
@@ -206,7 +217,9 @@ read -r a b c d e <<<"$read_alone_row"
 printf '%-34s %8.0f %9.2f %9.2f %8s %5s\n' 'alone' "$a" "$b" "$c" "$d" "$e"
 read -r a b c d e <<<"$read_during_row"
 printf '%-34s %8.0f %9.2f %9.2f %8s %5s\n' "during $signin_conns-connection sign-ins" "$a" "$b" "$c" "$d" "$e"
+fi
 
+if has_part reads; then
 echo
 echo "The auth step on reads ($conns connections, one server run, LANTIAN_WORKERS=$workers)"
 printf '%-38s %9s %8s %8s %8s %6s %6s %6s %6s %6s %10s %5s\n' endpoint 'req/s' 'p50 ms' 'p99 ms' \
@@ -234,7 +247,9 @@ printf '  GET /sites/{id} without it would do ≈ %.0f req/s (by CPU) instead of
   "$(echo "scale=1; $r_site * $cu_site / ($cu_site - $auth_cpu)" | bc)" "$r_site"
 printf '  /me ÷ /healthz = %s; /sites/{id} ÷ /healthz = %s; /sites/{id} ÷ /me = %s\n' \
   "$(ratio "$r_me" "$r_hz")" "$(ratio "$r_site" "$r_hz")" "$(ratio "$r_site" "$r_me")"
+fi
 
+if has_part pgbench; then
 echo
 echo "pgbench on the same SQL ($conns clients, -M prepared, no BEGIN/COMMIT as the service runs it)"
 printf '%-44s %9s %10s %9s %9s %5s\n' script tps 'avg ms' 'p50 ms' 'p99 ms' 'bg%'
@@ -254,4 +269,5 @@ printf '  in PostgreSQL alone the lookup is %s of the whole request (1/tps: %s o
     "$(echo "scale=3; 1000000 / $t_both" | bc)")" \
   "$(echo "scale=1; 1000000 / $t_both - 1000000 / $t_site" | bc)" \
   "$(echo "scale=1; 1000000 / $t_both" | bc)"
-printf '  service ÷ pgbench (lookup + site read) = %s\n' "$(ratio "$r_site" "$t_both")"
+[ -z "${r_site:-}" ] || printf '  service ÷ pgbench (lookup + site read) = %s\n' "$(ratio "$r_site" "$t_both")"
+fi

@@ -17,7 +17,8 @@
 #                                        split C_SRV C_PG C_WRK C_REST C_IDLE and CPU_US (server +
 #                                        PostgreSQL CPU µs per request); extra wrk flags (such as
 #                                        -H 'Authorization: Bearer …') in the array wrk_extra
-#   pgbench_run TAG MODE CLIENTS SCRIPT  sets B_TPS B_LAT B_P50 B_P99 B_BG (extra flags: PGB_FLAGS)
+#   pgbench_run TAG MODE CLIENTS SCRIPT  sets B_TPS B_LAT B_P50 B_P99 B_BG (extra flags: PGB_FLAGS);
+#                                        serial plans, as the service's connections have them
 
 pgbench=$PG_BIN/pgbench
 ncpu=$(nproc)
@@ -45,8 +46,13 @@ stop_pid() {
 
 bench_db_up() {
   local datadir=$1
-  pg_port_=$(pg_free_port 57500 400)
-  pg_init_and_start "$datadir" "$pg_port_" || die "PostgreSQL did not start"
+  local attempt
+  # Another job may take the free port first: try the next free one then.
+  for attempt in 1 2 3; do
+    pg_port_=$(pg_free_port $((57500 + RANDOM % 300)) 400)
+    pg_init_and_start "$datadir" "$pg_port_" 2>"$work/pg-start.err" && break
+    [ "$attempt" -lt 3 ] || { cat "$work/pg-start.err" >&2; die "PostgreSQL did not start"; }
+  done
   pg_create_db "$pg_port_" lantian_bench >/dev/null
   db_url=$(pg_uri "$pg_port_" lantian_bench)
   export LANTIAN_DATABASE_URL=$db_url
@@ -139,7 +145,8 @@ wrk_run() {  # TAG CONNS SECONDS LUA [LUA ARGS...]
   shift 4
   local threads=2
   [ "$c" -lt 2 ] && threads=1
-  bg_sample "wrk-$tag"
+  # BG_SKIP=1: the caller sampled already (it starts something alongside after sampling).
+  [ "${BG_SKIP:-0}" = 1 ] || bg_sample "wrk-$tag"
   s0=$(ticks_of "$server_pid"); p0=$(pg_ticks); read -r m0 i0 < <(machine_ticks)
   wrk -t"$threads" -c"$c" -d"${secs}s" --timeout 10s "${wrk_extra[@]}" -s "$here/$lua" \
     "http://127.0.0.1:$server_port" -- "$@" >"$log" 2>&1 &
@@ -182,7 +189,9 @@ pgbench_run() {  # TAG MODE CLIENTS SCRIPT
   bg_sample "pgbench-$tag"
   B_BG=$BG
   # shellcheck disable=SC2086  # PGB_FLAGS is a list of flags
-  (cd "$work" && "$pgbench" -n -M "$protocol" -c "$c" -j "$threads" -T "$duration" \
+  # Serial plans, as the service's connections run them (db/pool.cpp sets the same option).
+  (cd "$work" && PGOPTIONS='-c max_parallel_workers_per_gather=0' \
+    "$pgbench" -n -M "$protocol" -c "$c" -j "$threads" -T "$duration" \
     -h 127.0.0.1 -p "$pg_port_" -U postgres ${PGB_FLAGS:-} \
     -l --log-prefix="pgb-$tag" -f "$here/$script" lantian_bench) >"$out" 2>&1 &
   bg_pid=$!

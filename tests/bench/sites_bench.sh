@@ -15,7 +15,8 @@
 #      -M prepared) and, for /sites/{id}, pg_site_read.sql (kFind + kLedger: the site read's
 #      statements) and pg_auth_site_read.sql (the auth step's session lookup too: everything one
 #      request asks of PostgreSQL), all -M prepared and without BEGIN/COMMIT as the service runs
-#      them (db::Read, db::Exec). Before every run the machine's background load (busy % of all
+#      them (db::Read, db::Exec) and with max_parallel_workers_per_gather=0 as the service's
+#      connections have it (db/pool.cpp). Before every run the machine's background load (busy % of all
 #      cores over 1 s while this benchmark runs nothing) is sampled: the bg% columns. Then the
 #      same wrk runs again with
 #      LANTIAN_LOG_LEVEL=warn (no access log) to show what the access log costs;
@@ -259,7 +260,9 @@ pgbench_run() {  # SCRIPT MODE CLIENTS TAG
   rm -f "$work/pgb-$tag".*
   bg_sample "pgbench-$tag"
   B_BG=$BG
-  (cd "$work" && "$pgbench" -n -M "$protocol" -c "$c" -j 2 -T "$duration" \
+  # Serial plans, as the service's connections run them (db/pool.cpp sets the same option).
+  (cd "$work" && PGOPTIONS='-c max_parallel_workers_per_gather=0' \
+    "$pgbench" -n -M "$protocol" -c "$c" -j 2 -T "$duration" \
     -h 127.0.0.1 -p "$pg_port_" -U postgres -D maxid="$max_id" -D hash="$token_hash" \
     -l --log-prefix="pgb-$tag" -f "$here/$script" lantian_bench) >"$out" 2>&1 &
   bg_pid=$!

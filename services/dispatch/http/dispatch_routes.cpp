@@ -87,7 +87,8 @@ std::optional<TimePoint> QueryTime(const http::Request& req, const std::string& 
 }
 
 http::Response RunDispatch(DispatchService& service, http::Request& req) {
-    const json body = http::JsonObjectBody(req);
+    // No body at all means today.
+    const json body = req.body.empty() ? json::object() : http::JsonObjectBody(req);
     http::RejectUnknownFields(body, {"date"});
     FieldErrors errors;
     http::JsonFields f(body, errors);
@@ -194,9 +195,7 @@ http::Response DeclareAlert(DispatchService& service, http::Request& req) {
     }
     errors.ThrowIfAny();
     const PollutionAlert created = service.DeclareAlert(alert, req.RequireActor());
-    http::Response r = http::JsonResponse(201, AlertToJson(created));
-    r.Header("Location", "/api/v1/pollution-alerts/" + std::to_string(created.id));
-    return r;
+    return http::JsonResponse(201, AlertToJson(created));
 }
 
 }  // namespace
