@@ -17,7 +17,8 @@ namespace {
 
 using nlohmann::json;
 
-/// A day no run is ever made for (POST /api/v1/dispatches recipes start in 2001).
+/// A day no run is ever made for (POST /api/v1/dispatches recipes use the last 30 days: a
+/// dispatch further back is refused as day_too_old).
 constexpr const char* kDayWithoutRun = "2000-02-29";
 
 class FixedClock final : public Clock {
@@ -227,8 +228,8 @@ void MatrixTest::AddDispatchRecipes() {
         // A day of its own per request: the permitted run makes it (201).
         .body =
             [](int i) {
-                return json{{"date", DistrictDate(DaysAfter("2001-01-01T12:00:00+08:00", i))}}
-                    .dump();
+                const TimePoint day = SystemClock().Now() - std::chrono::hours(24 * (1 + i % 30));
+                return json{{"date", DistrictDate(day)}}.dump();
             },
         .after_success =
             [this](const Principal& p, const http::Request& post) {
