@@ -87,8 +87,8 @@ protected:
                       std::to_string(items.size()) + " items lie outside the caller's scope");
         }
         if (!query.empty()) return;
-        const long long expected = std::stoll(QueryValue("select count(*) from " + recipe.table +
-                                                         " where " + ScopeCondition(rule, recipe, p)));
+        const long long expected = std::stoll(QueryValue(
+            "select count(*) from " + recipe.table + " where " + ScopeCondition(rule, recipe, p)));
         if (static_cast<long long>(items.size()) != expected) {
             Deviation(what + ": listed " + std::to_string(items.size()) + " items, expected " +
                       std::to_string(expected));
@@ -165,8 +165,7 @@ protected:
             }
         }
         const json body = json::parse(r.body, nullptr, false);
-        if (rule.scope == Scope::kSelf && !r.body.empty() &&
-            IdOf(body) != json(p.user_id)) {
+        if (rule.scope == Scope::kSelf && !r.body.empty() && IdOf(body) != json(p.user_id)) {
             Deviation(what + ": answered another user's record " + r.body);
         }
         if (route.method == "GET" && NamesObject(route, recipe) && !AnswersObject(recipe, r)) {

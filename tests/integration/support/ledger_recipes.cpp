@@ -45,8 +45,8 @@ std::string FreshPng() {
 }
 
 std::string MinutesBefore(int minutes) {
-    const auto now = std::chrono::time_point_cast<std::chrono::microseconds>(
-        std::chrono::system_clock::now());
+    const auto now =
+        std::chrono::time_point_cast<std::chrono::microseconds>(std::chrono::system_clock::now());
     return FormatDistrictTime(now - std::chrono::minutes(minutes));
 }
 
@@ -141,8 +141,8 @@ long long MatrixTest::FreshIssue(const std::string& state, Object object, const 
         {"source", "patrol"}};
     const std::string& reporter = other && p.role == "inspector" ? p.token : reporter_token_;
     http::Response r = Call(reporter, "POST", "/api/v1/issues", report.dump());
-    const std::string what = "a fresh " + state + " issue (" + ObjectName(object) + " for " +
-                             p.label + "): ";
+    const std::string what =
+        "a fresh " + state + " issue (" + ObjectName(object) + " for " + p.label + "): ";
     if (r.status != 201) {
         Deviation(what + "the report answered " + Describe(r) + " " + r.body);
         return kMissingId;
@@ -156,9 +156,11 @@ long long MatrixTest::FreshIssue(const std::string& state, Object object, const 
     } steps[] = {
         {"/triage", RoleOf("office").token, {{"decision", "confirm"}}},
         {"/assignments", RoleOf("office").token, {{"lead_unit_id", lead}, {"co_unit_ids", co}}},
-        {"/rectifications", lead_handler_.at(lead),
+        {"/rectifications",
+         lead_handler_.at(lead),
          {{"description", "已加装油烟净化器并投入运行"}, {"photo_ids", {evidence_photo_}}}},
-        {"/verifications", RoleOf("supervisor").token,
+        {"/verifications",
+         RoleOf("supervisor").token,
          {{"decision", "accept"}, {"comment", "现场核查已整改到位"}}},
     };
     for (size_t n = 0; n < std::size(steps) && kWay[n] != state; ++n) {
@@ -204,8 +206,8 @@ void MatrixTest::CheckPhotoUpload(const Principal& p, const http::Request& put) 
         if (other.user_id == p.user_id || other.role == "admin") continue;
         const http::Response r = Call(other.token, "GET", target);
         if (r.status != 404) {
-            Deviation("GET " + target + " (unused, uploaded by " + p.label + ") as " +
-                      other.label + ": expected 404, got " + Describe(r));
+            Deviation("GET " + target + " (unused, uploaded by " + p.label + ") as " + other.label +
+                      ": expected 404, got " + Describe(r));
         }
     }
 }
@@ -221,12 +223,10 @@ void MatrixTest::AddLedgerRecipes() {
         return body.dump();
     }};
     recipes_["POST /api/v1/inspections"] = {.body = [this, location](int i) {
-        return json{{"client_id", FreshUuid()},
-                    {"site_id", i % 2 ? jiaoxi_site_ : minzhu_site_},
-                    {"started_at", MinutesBefore(20)},
-                    {"location", location},
-                    {"notes", "矩阵测试巡查"},
-                    {"findings", {Finding(i, 1), Finding(i, 2)}}}
+        return json{
+            {"client_id", FreshUuid()},        {"site_id", i % 2 ? jiaoxi_site_ : minzhu_site_},
+            {"started_at", MinutesBefore(20)}, {"location", location},
+            {"notes", "矩阵测试巡查"},         {"findings", {Finding(i, 1), Finding(i, 2)}}}
             .dump();
     }};
     recipes_["GET /api/v1/issues"] = {

@@ -187,7 +187,8 @@ bool MatrixTest::ItemInScope(const auth::RouteRule& rule, const Recipe& recipe, 
         return is(recipe.item_territory_field.c_str(), p.territory.value_or(jiaoxi_));
     }
     if (rule.scope != auth::Scope::kIssue || !Scoped(rule, p)) return true;
-    if (p.role == "inspector") return is("reported_by", p.user_id) || is("subdistrict_id", p.unit_id);
+    if (p.role == "inspector")
+        return is("reported_by", p.user_id) || is("subdistrict_id", p.unit_id);
     const json co = item.value("co_unit_ids", json::array());
     return is("lead_unit_id", p.unit_id) ||
            (p.unit_id && std::find(co.begin(), co.end(), json(*p.unit_id)) != co.end());
@@ -238,8 +239,8 @@ std::string MatrixTest::Snapshot() {
         "select concat_ws('|', " + digest("t", "users", "t.id") + ", " +
         digest("t", "units", "t.id") + ", " + digest("t", "sites", "t.id") + ", " +
         digest("(t.id, t.user_id, t.token_hash, t.expires_at, t.revoked_at)", "sessions", "t.id") +
-        ", " + digest("t", "sign_in_throttle", "t.subject") + ", " +
-        digest("t", "issues", "t.id") + ", " + digest("t", "issue_events", "t.seq") + ", " +
+        ", " + digest("t", "sign_in_throttle", "t.subject") + ", " + digest("t", "issues", "t.id") +
+        ", " + digest("t", "issue_events", "t.seq") + ", " +
         digest("t", "issue_assignments", "t.id") + ", " + digest("t", "inspections", "t.id") +
         ", " + digest("t", "attachments", "t.sha256") + ", " +
         digest("t", "idempotency_keys", "t.user_id, t.key") + ", " +

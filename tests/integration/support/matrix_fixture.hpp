@@ -3,11 +3,10 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json_fwd.hpp>
 
 #include "auth/authorization.hpp"
 #include "http/message.hpp"
@@ -44,10 +43,10 @@ struct Recipe {
     bool ends_own_session = false;                // signs the caller out: use a fresh session
     std::vector<std::string> list_queries;        // GET lists: query strings to try
     std::string item_territory_field;             // list items: the field naming a territory
-    std::string state;             // issues: the status the step needs (default: assigned)
-    bool lead_unit_only = false;   // a co-unit's handler is refused: 403 not_lead_unit
-    bool path_from_body = false;   // the path names what the body creates (a photo's SHA-256)
-    std::string content_type;      // of the body; JSON when empty
+    std::string state;            // issues: the status the step needs (default: assigned)
+    bool lead_unit_only = false;  // a co-unit's handler is refused: 403 not_lead_unit
+    bool path_from_body = false;  // the path names what the body creates (a photo's SHA-256)
+    std::string content_type;     // of the body; JSON when empty
     /// After a 2xx: further checks of what the call did (recorded as deviations).
     std::function<void(const Principal&, const http::Request&)> after_success;
 };
@@ -78,8 +77,8 @@ protected:
     /// Whether `principal` sees only part of the objects of a route with this rule.
     static bool Scoped(const auth::RouteRule& rule, const Principal& principal);
     /// Whether a list item lies within `principal`'s scope, and the same as SQL on `t`.
-    bool ItemInScope(const auth::RouteRule& rule, const Recipe& recipe,
-                     const nlohmann::json& item, const Principal& principal) const;
+    bool ItemInScope(const auth::RouteRule& rule, const Recipe& recipe, const nlohmann::json& item,
+                     const Principal& principal) const;
     std::string ScopeCondition(const auth::RouteRule& rule, const Recipe& recipe,
                                const Principal& principal) const;
     /// The route's request as `principal` would send it; `token` replaces the principal's.
