@@ -6,7 +6,8 @@
 #   bench_db_up DATADIR                  a throwaway cluster on a free port: sets pg_port_, db_url,
 #                                        postmaster_pid; exports LANTIAN_DATABASE_URL
 #   bench_migrate_seed                   lantian migrate + seed-demo (credentials in $work)
-#   start_server TAG [VAR=VALUE...]      lantian serve on a free loopback port (extra env given)
+#   start_server TAG [VAR=VALUE...]      lantian serve on a free loopback port (extra env given),
+#                                        without the daily dispatch scheduler
 #   stop_server
 #   sign_in USER                         prints a session token of a demo user
 #   bg_sample TAG                        sets BG: busy % of all cores over 1 s while the
@@ -72,7 +73,10 @@ start_server() {  # TAG [VAR=VALUE...]
   local tag=$1 i
   shift
   server_port=$(pg_free_port 58500 400)
-  env LANTIAN_LISTEN="127.0.0.1:$server_port" LANTIAN_LOG_LEVEL="${BENCH_LOG_LEVEL:-info}" "$@" \
+  # No daily dispatch: it would rewrite the data under the measurements (dispatch_bench.sh
+  # measures it). Older binaries ignore the variable.
+  env LANTIAN_LISTEN="127.0.0.1:$server_port" LANTIAN_LOG_LEVEL="${BENCH_LOG_LEVEL:-info}" \
+    LANTIAN_SCHEDULER=false "$@" \
     "$bin" serve >"$work/server-$tag.log" 2>&1 &
   server_pid=$!
   for ((i = 0; i < 100; i++)); do
@@ -127,7 +131,9 @@ bg_sample() {  # TAG
     read -r m1 i1 < <(machine_ticks)
     BG=$((100 - 100 * (i1 - i0) / (m1 - m0 > 0 ? m1 - m0 : 1)))
     # Wait (bounded) for the machine to calm down before a measured run.
-    [ "$BG" -gt "${BENCH_QUIET_MAX:-25}" ] && [ "$waited" -lt "${BENCH_QUIET_WAIT:-60}" ] || break
+    if [ "$BG" -le "${BENCH_QUIET_MAX:-25}" ] || [ "$waited" -ge "${BENCH_QUIET_WAIT:-60}" ]; then
+      break
+    fi
     sleep 2
     waited=$((waited + 3))
   done

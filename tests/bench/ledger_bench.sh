@@ -125,6 +125,11 @@ vacuum (analyze) issue_assignments;
 vacuum (analyze) issue_events;
 SQL
   gen_report="reused: $(cat "$marker"); removed $removed issues created by earlier runs"
+  dispatched=$(psql_ -tA -c "select count(*) from pg_tables where tablename = 'dispatch_runs'")
+  if [ "$dispatched" = 1 ]; then dispatched=$(psql_ -tA -c 'select count(*) from dispatch_runs'); fi
+  if [ "$dispatched" != 0 ]; then
+    gen_report="$gen_report; NOTE: $dispatched daily dispatch run(s) changed it since (not undone)"
+  fi
 else
   say "PostgreSQL on 127.0.0.1:$pg_port_; migrate, seed-demo, ledger_gen ($nsites sites, $nissues issues, $nevents events)"
   bench_migrate_seed

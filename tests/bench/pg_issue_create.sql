@@ -31,18 +31,7 @@ prepare lt_insert as
             to_timestamp($17::float8 / 1e6))
         returning *)
     select i.id, i.client_id::text, i.inspection_id, i.site_id, i.subdistrict_id, i.site_kind, i.category, i.severity, i.description, st_y(i.location::geometry), st_x(i.location::geometry), array_to_string(i.photo_ids, ','), i.source, i.status, i.fixed_on_spot, i.reported_by, (extract(epoch from i.reported_at) * 1000000)::bigint, (extract(epoch from i.received_at) * 1000000)::bigint, i.rejection_kind, i.rejection_reason, i.duplicate_of, i.lead_unit_id, array_to_string(i.co_unit_ids, ','), (extract(epoch from i.assigned_at) * 1000000)::bigint, (extract(epoch from i.due_at) * 1000000)::bigint, (extract(epoch from i.submitted_at) * 1000000)::bigint, i.rectification, array_to_string(i.rectification_photo_ids, ','), (extract(epoch from i.closed_at) * 1000000)::bigint, i.return_count, i.escalation_level, i.version, (extract(epoch from i.updated_at) * 1000000)::bigint, i.verification_comment, array_to_string(i.verification_photo_ids, ',') from i;
-prepare lt_snapshot as
-    select jsonb_build_object(
-        'status', status, 'lead_unit_id', lead_unit_id, 'co_unit_ids', co_unit_ids,
-        'assigned_at', assigned_at, 'due_at', due_at, 'submitted_at', submitted_at,
-        'rectification', rectification, 'rectification_photo_ids', rectification_photo_ids,
-        'verification_comment', verification_comment,
-        'verification_photo_ids', verification_photo_ids,
-        'closed_at', closed_at, 'rejection_kind', rejection_kind,
-        'rejection_reason', rejection_reason, 'duplicate_of', duplicate_of,
-        'return_count', return_count, 'escalation_level', escalation_level,
-        'version', version)::text
-    from issues where id = $1;
+prepare lt_snapshot as select issue_snapshot(i)::text from issues i where i.id = $1;
 prepare lt_append as
     insert into issue_events (issue_id, at, actor_id, actor_role, actor_unit_id, request_id,
                               action, before, after)
@@ -54,6 +43,6 @@ execute lt_find_site(:site) \gset
 execute lt_insert(gen_random_uuid(), null, :site, :subdistrict_id, ':kind', (array['fume_direct_emission', 'purifier_not_running', 'open_air_bbq', 'dust_uncovered', 'no_dust_suppression', 'muddy_vehicles', 'muck_truck_uncovered', 'open_burning', 'emission_exceeded', 'fugitive_emission', 'shop_front_duty', 'garbage_accumulation', 'other'])[:cat], :sev, '压测：现场发现问题，已拍照取证', :lat, :lon, '{}', 'patrol', 'reported', false, :user, (extract(epoch from clock_timestamp()) * 1000000)::bigint, (extract(epoch from clock_timestamp()) * 1000000)::bigint, null, '{}', null, null, null, null, '{}') \gset new_
 \if :audit
 execute lt_snapshot(:new_id) \gset
-execute lt_append(:new_id, (extract(epoch from clock_timestamp()) * 1000000)::bigint, :user, 'inspector', :unit, 'pgbench', 'report', null, ':jsonb_build_object');
+execute lt_append(:new_id, (extract(epoch from clock_timestamp()) * 1000000)::bigint, :user, 'inspector', :unit, 'pgbench', 'report', null, ':issue_snapshot');
 \endif
 commit;

@@ -138,7 +138,7 @@ token_hash=''
 start_server() {  # WORKERS LOG_LEVEL TAG
   local workers=$1 level=$2 tag=$3 i status
   server_port=$(pg_free_port 58100 400)
-  LANTIAN_LISTEN=127.0.0.1:$server_port LANTIAN_WORKERS=$workers \
+  LANTIAN_LISTEN=127.0.0.1:$server_port LANTIAN_WORKERS=$workers LANTIAN_SCHEDULER=false \
     LANTIAN_IO_THREADS=$io_threads LANTIAN_LOG_LEVEL=$level \
     "$bin" serve >"$work/server-$tag.log" 2>&1 &
   server_pid=$!
@@ -204,7 +204,9 @@ bg_sample() {  # TAG
     read -r m1 i1 < <(machine_ticks)
     BG=$((100 - 100 * (i1 - i0) / (m1 - m0 > 0 ? m1 - m0 : 1)))
     # Wait (bounded) for the machine to calm down before a measured run.
-    [ "$BG" -gt "${BENCH_QUIET_MAX:-25}" ] && [ "$waited" -lt "${BENCH_QUIET_WAIT:-60}" ] || break
+    if [ "$BG" -le "${BENCH_QUIET_MAX:-25}" ] || [ "$waited" -ge "${BENCH_QUIET_WAIT:-60}" ]; then
+      break
+    fi
     sleep 2
     waited=$((waited + 3))
   done
