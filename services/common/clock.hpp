@@ -1,6 +1,7 @@
 #pragma once
 
 #include <chrono>
+#include <mutex>
 
 namespace lantian {
 
@@ -19,6 +20,24 @@ public:
         return std::chrono::time_point_cast<std::chrono::microseconds>(
             std::chrono::system_clock::now());
     }
+};
+
+/// A clock that says what it is told: `lantian dispatch --now`, rehearsals and tests.
+class ManualClock final : public Clock {
+public:
+    explicit ManualClock(TimePoint t = {}) : now_(t) {}
+    TimePoint Now() const override {
+        std::lock_guard lock(mutex_);
+        return now_;
+    }
+    void Set(TimePoint t) {
+        std::lock_guard lock(mutex_);
+        now_ = t;
+    }
+
+private:
+    mutable std::mutex mutex_;
+    TimePoint now_;
 };
 
 }  // namespace lantian

@@ -88,19 +88,9 @@ int AuditVerify(const Config& config) {
     return 0;
 }
 
-/// A clock fixed at one instant, for `lantian dispatch --now` (rehearsals and tests).
-class FixedClock final : public lantian::Clock {
-public:
-    explicit FixedClock(lantian::TimePoint t) : t_(t) {}
-    lantian::TimePoint Now() const override { return t_; }
-
-private:
-    lantian::TimePoint t_;
-};
-
 int Dispatch(const Config& config, const std::string& day, const std::string& now) {
     lantian::server::Service service(config);
-    std::optional<FixedClock> fixed;
+    std::optional<lantian::ManualClock> fixed;
     if (!now.empty()) {
         const auto t = lantian::ParseRfc3339(now);
         if (!t) throw std::invalid_argument("--now must be an RFC 3339 time with an offset");

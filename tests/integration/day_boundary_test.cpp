@@ -142,21 +142,7 @@ TEST(DayBoundary, ADistrictThatNeverRanCatchesNothingUp) {
     EXPECT_EQ(DaysDue(At("2026-03-10T07:00:00+08:00"), kEight, std::nullopt, true), Days{});
 }
 
-class TestClock final : public Clock {
-public:
-    TimePoint Now() const override {
-        std::lock_guard lock(mutex_);
-        return now_;
-    }
-    void Set(TimePoint t) {
-        std::lock_guard lock(mutex_);
-        now_ = t;
-    }
-
-private:
-    mutable std::mutex mutex_;
-    TimePoint now_;
-};
+using TestClock = ManualClock;
 
 class DayBoundaryRun : public itest::SeededDatabaseTest {
 protected:

@@ -36,21 +36,7 @@ TimePoint At(const std::string& mmdd_hhmmss) {
     return *ParseRfc3339(T(mmdd_hhmmss));
 }
 
-class TestClock final : public Clock {
-public:
-    TimePoint Now() const override {
-        std::lock_guard lock(mutex_);
-        return now_;
-    }
-    void Set(TimePoint t) {
-        std::lock_guard lock(mutex_);
-        now_ = t;
-    }
-
-private:
-    mutable std::mutex mutex_;
-    TimePoint now_;
-};
+using TestClock = ManualClock;
 
 /// One issue of the data set, at the first site of `kind` in `territory`.
 struct Spec {

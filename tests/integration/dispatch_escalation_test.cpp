@@ -32,21 +32,7 @@ TimePoint At(const std::string& rfc3339) {
     return *t;
 }
 
-class TestClock final : public Clock {
-public:
-    TimePoint Now() const override {
-        std::lock_guard lock(mutex_);
-        return now_;
-    }
-    void Set(TimePoint t) {
-        std::lock_guard lock(mutex_);
-        now_ = t;
-    }
-
-private:
-    mutable std::mutex mutex_;
-    TimePoint now_;
-};
+using TestClock = ManualClock;
 
 class EscalationLadder : public itest::SeededDatabaseTest {
 protected:

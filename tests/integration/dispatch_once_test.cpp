@@ -26,21 +26,7 @@ namespace {
 
 using std::chrono::hours;
 
-class TestClock final : public Clock {
-public:
-    TimePoint Now() const override {
-        std::lock_guard lock(mutex_);
-        return now_;
-    }
-    void Set(TimePoint t) {
-        std::lock_guard lock(mutex_);
-        now_ = t;
-    }
-
-private:
-    mutable std::mutex mutex_;
-    TimePoint now_;
-};
+using TestClock = ManualClock;
 
 constexpr int kRunners = 8;
 

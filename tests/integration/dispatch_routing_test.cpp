@@ -33,22 +33,7 @@ TimePoint At(const std::string& rfc3339) {
     return *t;
 }
 
-/// "Now" as the test says.
-class TestClock final : public Clock {
-public:
-    TimePoint Now() const override {
-        std::lock_guard lock(mutex_);
-        return now_;
-    }
-    void Set(TimePoint t) {
-        std::lock_guard lock(mutex_);
-        now_ = t;
-    }
-
-private:
-    mutable std::mutex mutex_;
-    TimePoint now_;
-};
+using TestClock = ManualClock;
 
 /// Where an issue went and how long it was given, counted from the run's "now".
 struct Routed {

@@ -21,15 +21,6 @@ using nlohmann::json;
 /// dispatch further back is refused as day_too_old).
 constexpr const char* kDayWithoutRun = "2000-02-29";
 
-class FixedClock final : public Clock {
-public:
-    explicit FixedClock(TimePoint t) : t_(t) {}
-    TimePoint Now() const override { return t_; }
-
-private:
-    TimePoint t_;
-};
-
 TimePoint At(const std::string& rfc3339) {
     const auto t = ParseRfc3339(rfc3339);
     if (!t) throw std::logic_error("bad time in the matrix fixture: " + rfc3339);
@@ -79,7 +70,7 @@ void MatrixTest::SetUpDispatch() {
     // raises all three levels for each (the lead units: 焦西, 产业集聚区, 城管) and lists them
     // in the bulletin's overdue entries.
     const TimePoint later = SystemClock().Now() + std::chrono::hours(24 * 20);
-    const FixedClock clock(later);
+    const ManualClock clock(later);
     const dispatch::DispatchRepository repository{};
     dispatch::DispatchService dispatch(pool(), clock, repository);
     dispatch_day_ = dispatch.Run(DistrictDate(later), "matrix-dispatch").day;
