@@ -10,6 +10,7 @@ constexpr RoleSet kEveryone = RoleSet::All();
 constexpr RoleSet kAdmin = {"admin"};
 constexpr RoleSet kIssueReaders = {"inspector", "office", "handler", "supervisor", "leader"};
 constexpr RoleSet kDispatchReaders = {"office", "handler", "supervisor", "leader"};
+constexpr RoleSet kReportReaders = {"office", "handler", "supervisor", "leader"};
 
 constexpr std::array kMatrix = {
     // Own session and profile.
@@ -59,6 +60,13 @@ constexpr std::array kMatrix = {
     RouteRule{"PUT", "/api/v1/rules/routing", {"office", "admin"}},
     RouteRule{"GET", "/api/v1/pollution-alerts", kEveryone},
     RouteRule{"POST", "/api/v1/pollution-alerts", {"office"}},
+    // Reports for leaders: a handler's figures are their own unit's; the ranking of the
+    // territories is the public 通报, the same for every reader.
+    RouteRule{"GET", "/api/v1/reports/summary", kReportReaders, Scope::kUnit},
+    RouteRule{"GET", "/api/v1/reports/ranking", kReportReaders},
+    RouteRule{"GET", "/api/v1/reports/issues", kReportReaders, Scope::kUnit},
+    RouteRule{"GET", "/api/v1/reports/bulletin", kReportReaders, Scope::kUnit},
+    RouteRule{"GET", "/api/v1/reports/map", kReportReaders, Scope::kUnit},
 };
 
 }  // namespace

@@ -78,6 +78,36 @@ int DistrictMinuteOfDay(TimePoint t) {
         std::chrono::duration_cast<std::chrono::minutes>(since_midnight).count());
 }
 
+namespace {
+
+date::sys_days DaysOf(const std::string& day) {
+    const int y = std::stoi(day.substr(0, 4));
+    const auto m = static_cast<unsigned>(std::stoi(day.substr(5, 2)));
+    const auto d = static_cast<unsigned>(std::stoi(day.substr(8, 2)));
+    return date::sys_days(date::year_month_day{date::year(y), date::month(m), date::day(d)});
+}
+
+}  // namespace
+
+TimePoint DistrictDayStart(const std::string& day) {
+    const date::local_days local(DaysOf(day).time_since_epoch());
+    const date::zoned_time<std::chrono::microseconds> zt(DistrictZone(), local,
+                                                         date::choose::earliest);
+    return TimePoint(zt.get_sys_time().time_since_epoch());
+}
+
+std::string AddDays(const std::string& day, int days) {
+    const date::year_month_day ymd(DaysOf(day) + date::days(days));
+    char buf[16];
+    std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", static_cast<int>(ymd.year()),
+                  static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()));
+    return buf;
+}
+
+int DaysBetween(const std::string& from, const std::string& to) {
+    return static_cast<int>((DaysOf(to) - DaysOf(from)).count());
+}
+
 std::string DistrictZoneName() {
     return std::string(DistrictZone()->name());
 }

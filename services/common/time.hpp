@@ -34,6 +34,13 @@ std::string DistrictDate(TimePoint t);
 /// A calendar day `YYYY-MM-DD`; nullopt when malformed or impossible (2026-02-30).
 std::optional<std::string> ParseDate(std::string_view text);
 
+/// The instant a district day (`YYYY-MM-DD`, already validated) begins.
+TimePoint DistrictDayStart(const std::string& day);
+/// The day `days` after (or before, when negative) a validated day.
+std::string AddDays(const std::string& day, int days);
+/// Whole days from `from` to `to` (negative when `to` comes first).
+int DaysBetween(const std::string& from, const std::string& to);
+
 /// The district time of day of a time point, in minutes after midnight.
 int DistrictMinuteOfDay(TimePoint t);
 

@@ -131,6 +131,8 @@ struct IssueEvent {
     std::string prev_hash;
 };
 
+/// Every category code, in the order reports list them.
+std::vector<std::string_view> CategoryCodes();
 std::string_view CategoryLabel(std::string_view category);
 std::string_view StatusLabel(std::string_view status);
 std::string_view SourceLabel(std::string_view source);

@@ -1,5 +1,6 @@
 #include <array>
 #include <utility>
+#include <vector>
 
 #include "issues/issue.hpp"
 
@@ -51,6 +52,12 @@ std::string_view Find(const std::array<Label, N>& labels, std::string_view code)
 }
 
 }  // namespace
+
+std::vector<std::string_view> CategoryCodes() {
+    std::vector<std::string_view> out;
+    for (const auto& [code, label] : kCategories) out.push_back(code);
+    return out;
+}
 
 std::string_view CategoryLabel(std::string_view category) {
     return Find(kCategories, category);

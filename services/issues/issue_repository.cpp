@@ -30,6 +30,9 @@ constexpr const char* kColumns =
 
 const std::string kFind = std::string("select") + kColumns + " from issues i where i.id = $1";
 const std::string kFindForUpdate = kFind + " for update";
+const std::string kFindMany = std::string("select") + kColumns +
+                              " from issues i join unnest($1::bigint[]) with ordinality u(id, n)"
+                              " on i.id = u.id order by u.n";
 
 // $10..$12: the caller's scope (see IssueScope); $13: now, for `overdue`.
 const std::string kList = std::string("select") + kColumns + R"(
@@ -97,9 +100,14 @@ const std::string kUpdate = R"(
 
 constexpr const char* kOpenAssignment = R"(
     insert into issue_assignments (issue_id, lead_unit_id, co_unit_ids, assigned_at, due_at,
-                                   assigned_by)
+                                   assigned_by, submitted_at)
     values ($1, $2, $3::bigint[], to_timestamp($4::float8 / 1e6), to_timestamp($5::float8 / 1e6),
-            $6))";
+            $6, to_timestamp($7::float8 / 1e6)))";
+
+// The evidence ends the time an assignment can be overdue (see migration 0007).
+constexpr const char* kRecordSubmission = R"(
+    update issue_assignments set submitted_at = to_timestamp($2::float8 / 1e6)
+    where issue_id = $1 and ended_at is null)";
 
 constexpr const char* kEndAssignment = R"(
     update issue_assignments set ended_at = to_timestamp($2::float8 / 1e6), outcome = $3
@@ -177,6 +185,16 @@ std::optional<Issue> IssueRepository::Find(pqxx::transaction_base& tx, long long
     return FromRow(r[0]);
 }
 
+std::vector<Issue> IssueRepository::FindMany(pqxx::transaction_base& tx,
+                                             const std::vector<long long>& ids) const {
+    std::vector<Issue> out;
+    if (ids.empty()) return out;
+    const auto r = db::Exec(tx, kFindMany, ToArrayLiteral(ids));
+    out.reserve(r.size());
+    for (const auto& row : r) out.push_back(FromRow(row));
+    return out;
+}
+
 std::optional<Issue> IssueRepository::FindForUpdate(pqxx::transaction_base& tx,
                                                     long long id) const {
     const auto r = db::Exec(tx, kFindForUpdate, id);
@@ -241,7 +259,12 @@ std::optional<Issue> IssueRepository::Update(pqxx::transaction_base& tx, const I
 void IssueRepository::OpenAssignment(pqxx::transaction_base& tx, const Issue& i,
                                      std::optional<long long> assigned_by) const {
     db::Exec(tx, kOpenAssignment, i.id, i.lead_unit_id, ToArrayLiteral(i.co_unit_ids),
-             Micros(i.assigned_at), Micros(i.due_at), assigned_by);
+             Micros(i.assigned_at), Micros(i.due_at), assigned_by, Micros(i.submitted_at));
+}
+
+void IssueRepository::RecordSubmission(pqxx::transaction_base& tx, long long issue_id,
+                                       TimePoint at) const {
+    db::Exec(tx, kRecordSubmission, issue_id, ToEpochMicros(at));
 }
 
 void IssueRepository::EndAssignment(pqxx::transaction_base& tx, long long issue_id, TimePoint at,

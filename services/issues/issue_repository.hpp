@@ -26,6 +26,9 @@ struct SiteFacts {
 class IssueRepository {
 public:
     std::optional<Issue> Find(pqxx::transaction_base& tx, long long id) const;
+    /// The issues with these ids, in the order given (missing ids are left out).
+    std::vector<Issue> FindMany(pqxx::transaction_base& tx,
+                                const std::vector<long long>& ids) const;
     /// Locks the row for the rest of the transaction (workflow steps).
     std::optional<Issue> FindForUpdate(pqxx::transaction_base& tx, long long id) const;
     std::vector<Issue> List(pqxx::transaction_base& tx, const IssueQuery& query,
@@ -42,6 +45,8 @@ public:
 
     void OpenAssignment(pqxx::transaction_base& tx, const Issue& issue,
                         std::optional<long long> assigned_by) const;
+    /// Records when the open assignment's evidence was submitted.
+    void RecordSubmission(pqxx::transaction_base& tx, long long issue_id, TimePoint at) const;
     void EndAssignment(pqxx::transaction_base& tx, long long issue_id, TimePoint at,
                        const std::string& outcome) const;
 

@@ -355,6 +355,7 @@ Issue IssueService::Rectify(long long id, int version, const RectificationInput&
                         }
                         RequireAttachments(tx, repos_.issues, in.photo_ids, "photo_ids");
                         i.submitted_at = now;
+                        repos_.issues.RecordSubmission(tx, i.id, now);
                         i.rectification = in.description;
                         i.rectification_photo_ids = in.photo_ids;
                     });

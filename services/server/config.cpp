@@ -39,6 +39,9 @@ void Config::AddServeOptions(CLI::App& app) {
         ->check(CLI::Range(100, 600'000));
     app.add_option("--blob-dir", blob_dir, "directory for evidence photos")
         ->envname("LANTIAN_BLOB_DIR");
+    app.add_option("--dashboard-dir", dashboard_dir,
+                   "the dashboard's files (index.html, app.js, app.css, node_modules/echarts)")
+        ->envname("LANTIAN_DASHBOARD_DIR");
     app.add_option("--dispatch-time", dispatch_time, "daily dispatch time HH:MM (district time)")
         ->envname("LANTIAN_DISPATCH_TIME");
     app.add_option("--scheduler", scheduler, "run the daily dispatch in this process (true/false)")
@@ -51,6 +54,10 @@ void Config::AddServeOptions(CLI::App& app) {
                    "wait for a free database connection before answering 503")
         ->envname("LANTIAN_DB_ACQUIRE_TIMEOUT_MS")
         ->check(CLI::Range(10, 60'000));
+}
+
+std::string Config::DashboardDir() const {
+    return dashboard_dir.empty() ? std::string(LANTIAN_DEFAULT_DASHBOARD_DIR) : dashboard_dir;
 }
 
 void Config::AddAuthOptions(CLI::App& app) {

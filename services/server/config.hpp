@@ -20,6 +20,7 @@ struct Config {
     std::string time_zone = "Asia/Shanghai";
     std::string log_level = "info";
     std::string blob_dir = "var/blobs";   // evidence photos (a local directory)
+    std::string dashboard_dir;            // the dashboard's files; empty: the source tree's
     std::string dispatch_time = "08:00";  // the daily dispatch, district time
     bool scheduler = true;
     int scheduler_check_seconds = 30;
@@ -41,6 +42,8 @@ struct Config {
     void AddServeOptions(CLI::App& app);
     /// Adds password hashing, session and bootstrap-administrator options.
     void AddAuthOptions(CLI::App& app);
+    /// The dashboard directory to serve (the configured one, or the source tree's).
+    std::string DashboardDir() const;
     /// The dispatch time as minutes after midnight; throws std::invalid_argument.
     int DispatchMinute() const;
     /// Checks values the parser cannot (host:port form, ranges); throws std::invalid_argument.

@@ -15,6 +15,8 @@
 #include "dispatch/dispatch_repository.hpp"
 #include "dispatch/dispatch_service.hpp"
 #include "issues/audit_repository.hpp"
+#include "reports/report_repository.hpp"
+#include "reports/report_service.hpp"
 #include "seed/demo_seed.hpp"
 #include "seed/demo_users.hpp"
 #include "server/config.hpp"
@@ -85,6 +87,26 @@ int AuditVerify(const Config& config) {
         return 2;
     }
     std::cout << "audit trail intact: " << result.events << " events verified\n";
+    return 0;
+}
+
+int Reports(const Config& config, bool rebuild) {
+    lantian::db::Pool pool(config.database_url, 1, std::chrono::seconds(5));
+    const lantian::SystemClock clock;
+    const lantian::reports::ReportRepository repository;
+    lantian::reports::ReportService reports(pool, clock, repository);
+    if (rebuild) {
+        reports.Rebuild();
+        std::cout << "report aggregates rebuilt from the ledger\n";
+        return 0;
+    }
+    const long long differing = reports.Verify();
+    if (differing > 0) {
+        std::cout << "report aggregates DIFFER from the ledger in " << differing
+                  << " rows; run `lantian reports rebuild`\n";
+        return 2;
+    }
+    std::cout << "report aggregates equal a recomputation from the ledger\n";
     return 0;
 }
 
@@ -168,6 +190,15 @@ int main(int argc, char** argv) {
         audit->add_subcommand("verify", "walk the hash chain; exit 2 naming the first bad event");
     config.AddDatabaseOption(*audit_verify);
 
+    auto* reports = app.add_subcommand("reports", "the reports' aggregates");
+    reports->require_subcommand(1);
+    auto* reports_verify = reports->add_subcommand(
+        "verify", "compare the aggregates with a recomputation; exit 2 when they differ");
+    config.AddDatabaseOption(*reports_verify);
+    auto* reports_rebuild =
+        reports->add_subcommand("rebuild", "recompute the aggregates from the ledger");
+    config.AddDatabaseOption(*reports_rebuild);
+
     auto* dispatch = app.add_subcommand("dispatch", "run the daily dispatch for a day (once)");
     config.AddDatabaseOption(*dispatch);
     config.AddAuthOptions(*dispatch);
@@ -196,6 +227,8 @@ int main(int argc, char** argv) {
         if (*seed) return SeedDemo(config, credentials_file);
         if (*create_user) return CreateUser(config, new_user);
         if (*audit_verify) return AuditVerify(config);
+        if (*reports_verify) return Reports(config, false);
+        if (*reports_rebuild) return Reports(config, true);
         if (*dispatch) return Dispatch(config, dispatch_day, dispatch_now);
     } catch (const lantian::Error& e) {
         std::string detail = e.what();

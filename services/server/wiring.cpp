@@ -11,6 +11,7 @@
 #include "auth/user_repository.hpp"
 #include "auth/user_service.hpp"
 #include "common/log.hpp"
+#include "common/time.hpp"
 #include "db/pool.hpp"
 #include "dispatch/dispatch_repository.hpp"
 #include "dispatch/dispatch_service.hpp"
@@ -25,6 +26,10 @@
 #include "issues/http/issue_routes.hpp"
 #include "issues/issue_service.hpp"
 #include "ops/ops_routes.hpp"
+#include "reports/http/dashboard_routes.hpp"
+#include "reports/http/report_routes.hpp"
+#include "reports/report_repository.hpp"
+#include "reports/report_service.hpp"
 #include "server/http_server.hpp"
 #include "sites/http/site_routes.hpp"
 #include "units/http/unit_routes.hpp"
@@ -62,6 +67,7 @@ struct Service::Parts {
           blobs(config.blob_dir),
           attachments(pool, blobs, attachment_repository),
           dispatch(pool, clock, dispatch_repository),
+          reports(pool, clock, report_repository),
           pipeline(router, metrics) {
         ops::RegisterOpsRoutes(router, pool, metrics);
         auth::RegisterSessionRoutes(router, auth, users);
@@ -72,6 +78,8 @@ struct Service::Parts {
         issues::RegisterWorkflowRoutes(router, issues);
         evidence::RegisterAttachmentRoutes(router, attachments);
         dispatch::RegisterDispatchRoutes(router, dispatch);
+        reports::RegisterReportRoutes(router, reports);
+        reports::RegisterDashboardRoutes(router, config.DashboardDir());
         pipeline.SetAuthStep(auth::MakeAuthStep(auth));
     }
 
@@ -99,6 +107,8 @@ struct Service::Parts {
     evidence::AttachmentService attachments;
     dispatch::DispatchRepository dispatch_repository;
     dispatch::DispatchService dispatch;
+    reports::ReportRepository report_repository;
+    reports::ReportService reports;
     http::Pipeline pipeline;
 };
 
@@ -113,6 +123,9 @@ auth::UserService& Service::users() {
 }
 dispatch::DispatchService& Service::dispatch() {
     return parts_->dispatch;
+}
+reports::ReportService& Service::reports() {
+    return parts_->reports;
 }
 db::Pool& Service::pool() {
     return parts_->pool;
@@ -144,6 +157,15 @@ int Service::Serve(const Config& config) {
     if (config.scheduler) {
         scheduler.emplace(parts_->dispatch, parts_->clock, config.DispatchMinute(),
                           std::chrono::seconds(config.scheduler_check_seconds));
+    }
+    try {
+        // Aggregates bucketed in another zone than the configured one are recomputed.
+        if (parts_->reports.EnsureZone(DistrictZoneName())) {
+            log::Warn(*log, log::Line("report aggregates rebuilt for the district zone")
+                                .Str("time_zone", DistrictZoneName()));
+        }
+    } catch (const std::exception& e) {
+        log::Warn(*log, log::Line("report aggregates not checked").Str("error", e.what()));
     }
     const auto port = server.Listen();
     log::Info(*log, log::Line("listening")

@@ -19,6 +19,9 @@ class Pool;
 namespace lantian::dispatch {
 class DispatchService;
 }
+namespace lantian::reports {
+class ReportService;
+}
 
 namespace lantian::server {
 
@@ -38,6 +41,7 @@ public:
     const http::Pipeline& pipeline() const;
     auth::UserService& users();
     dispatch::DispatchService& dispatch();
+    reports::ReportService& reports();
     db::Pool& pool();
 
 private:

@@ -2,6 +2,7 @@
 
 #include <array>
 #include <utility>
+#include <vector>
 
 namespace lantian::sites {
 
@@ -21,6 +22,12 @@ constexpr std::array<std::pair<std::string_view, std::string_view>, 10> kKinds =
 }};
 
 }  // namespace
+
+std::vector<std::string_view> SiteKindCodes() {
+    std::vector<std::string_view> out;
+    for (const auto& [code, label] : kKinds) out.push_back(code);
+    return out;
+}
 
 std::string_view SiteKindLabel(std::string_view kind) {
     for (const auto& [code, label] : kKinds) {

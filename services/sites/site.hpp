@@ -3,6 +3,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/clock.hpp"
 
@@ -85,6 +86,8 @@ struct SiteQuery {
 
 inline constexpr double kMaxNearRadiusM = 50'000;
 
+/// Every site kind code, in the order reports list them.
+std::vector<std::string_view> SiteKindCodes();
 /// The Chinese label of a site kind, or empty for an unknown kind.
 std::string_view SiteKindLabel(std::string_view kind);
 std::string_view SiteStatusLabel(std::string_view status);
