@@ -47,10 +47,12 @@ if [ ${#missing[@]} -gt 0 ]; then
   "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
-# Node packages for the end-to-end and browser tests (pinned in tests/e2e/package-lock.json).
-if [ -f "$here/tests/e2e/package.json" ]; then
-  if [ ! -d "$here/tests/e2e/node_modules" ] || [ "$here/tests/e2e/package-lock.json" -nt "$here/tests/e2e/node_modules" ]; then
-    (cd "$here/tests/e2e" && npm ci --no-audit --no-fund --loglevel=error && touch node_modules)
+# Node packages, pinned by their package-lock.json: Apache ECharts for the dashboard the
+# service serves (services/dashboard), and the end-to-end and browser tests' (tests/e2e).
+for dir in "$here/services/dashboard" "$here/tests/e2e"; do
+  [ -f "$dir/package.json" ] || continue
+  if [ ! -d "$dir/node_modules" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules" ]; then
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error && touch node_modules)
   fi
-fi
+done
 echo "install-deps: ok"

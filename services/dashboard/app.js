@@ -26,6 +26,10 @@
   const PALETTE = ['#1f6fd1', '#20a0a0', '#f0a020', '#6a5acd', '#e0621c', '#1c9a5b',
     '#c23c8c', '#5b8ff9', '#8c6d31', '#d93a3a', '#3a8fb7', '#9b59b6', '#7f8c8d'];
 
+  // Charts animate unless the reader (or a test taking screenshots) asked for less motion.
+  const reducedMotion = window.matchMedia?.('(prefers-reduced-motion: reduce)').matches ?? false;
+  const ANIMATION = reducedMotion ? { animation: false } : { animationDuration: 400 };
+
   const $ = (selector, root = document) => root.querySelector(selector);
   const $$ = (selector, root = document) => Array.from(root.querySelectorAll(selector));
 
@@ -497,10 +501,11 @@
     const { instance, container } = chart('ranking');
     const data = rows.map((r) => {
       const percent = ratePercent(r.on_time_rate);
-      return { value: percent, rank: r.rank, unitId: r.unit_id, itemStyle: { color: rateColor(percent) } };
+      // No rate (nothing fell due): an empty bar labelled "—".
+      return { value: percent ?? 0, rank: r.rank, unitId: r.unit_id, itemStyle: { color: rateColor(percent) } };
     });
     instance.setOption({
-      animationDuration: 400,
+      ...ANIMATION,
       grid: { left: 8, right: 56, top: 8, bottom: 8, containLabel: true },
       tooltip: {
         trigger: 'item',
@@ -552,7 +557,7 @@
       symbolSize: 6, lineStyle: { width: 2.5, color }, itemStyle: { color },
     });
     instance.setOption({
-      animationDuration: 400,
+      ...ANIMATION,
       color: ['#1f6fd1', '#1c9a5b', '#d93a3a'],
       legend: { top: 0, data: ['发现', '销号', '超期'] },
       tooltip: { trigger: 'axis' },
@@ -576,7 +581,7 @@
     let option;
     if (name === 'category') {
       option = {
-        animationDuration: 400,
+        ...ANIMATION,
         tooltip: { trigger: 'item', formatter: (p) => `${escapeHtml(p.name)}：${p.value} 件` },
         grid: { left: 8, right: 40, top: 8, bottom: 8, containLabel: true },
         xAxis: { type: 'value', minInterval: 1, axisLabel: axisText, splitLine: gridLine },
@@ -592,7 +597,7 @@
       };
     } else {
       option = {
-        animationDuration: 400,
+        ...ANIMATION,
         color: PALETTE,
         tooltip: { trigger: 'item', formatter: (p) => `${escapeHtml(p.name)}：${p.value} 件（${p.percent}%）` },
         legend: { type: 'scroll', orient: 'vertical', right: 8, top: 'middle', textStyle: { color: '#1d2733' } },
@@ -623,7 +628,7 @@
     const late = issues.filter((i) => i.overdue).map(point);
     const maxOpen = Math.max(1, ...regions.map((r) => r.value || 0));
     instance.setOption({
-      animationDuration: 400,
+      ...ANIMATION,
       tooltip: {
         trigger: 'item',
         formatter: (p) => {
@@ -655,8 +660,8 @@
           itemStyle: { color: '#0b5fbf', borderColor: '#fff', borderWidth: 1 }, zlevel: 1,
         },
         {
-          type: 'effectScatter', name: '超期问题', coordinateSystem: 'geo', data: late, symbolSize: 9,
-          rippleEffect: { scale: 3, brushType: 'stroke', period: 5 },
+          type: reducedMotion ? 'scatter' : 'effectScatter', name: '超期问题', coordinateSystem: 'geo', data: late,
+          symbolSize: 9, rippleEffect: { scale: 3, brushType: 'stroke', period: 5 },
           itemStyle: { color: '#d93a3a', borderColor: '#fff', borderWidth: 1 }, zlevel: 2,
         },
       ],

@@ -206,7 +206,7 @@ std::map<std::string, long long> ReportRepository::OverdueAtEnd(pqxx::transactio
                                                                 const Window& w, GroupBy g) const {
     std::map<std::string, long long> out;
     if (g == GroupBy::kDay) {
-        // Each day's own end (or now, for today).
+        // Each day's own end (or now, for today; nothing yet for days to come).
         const std::string sql = std::string(R"(
             select to_char(d.day, 'YYYY-MM-DD'), count(a.id)
             from (select g::date as day
@@ -217,6 +217,7 @@ std::map<std::string, long long> ReportRepository::OverdueAtEnd(pqxx::transactio
             left join issue_assignments a on )") +
                                 kOverdueSpan + R"( @> x.t
                 and ($5::bigint is null or a.lead_unit_id = $5)
+                and d.day::timestamp at time zone $3 <= to_timestamp($4::float8 / 1e6)
             group by d.day)";
         for (const auto& row :
              db::Exec(tx, sql, w.from_day, w.to_day, DistrictZoneName(), Us(w.as_of), w.unit)) {

@@ -156,5 +156,20 @@ TEST(ParseRfc3339, RefusesSignedNumbersInDateAndTimeFields) {
     }
 }
 
+TEST(DistrictDays, ADayBeginsAtShanghaiMidnight) {
+    EXPECT_EQ(FormatDistrictTime(DistrictDayStart("2026-11-27")), "2026-11-27T00:00:00+08:00");
+    EXPECT_EQ(DistrictDayStart("2026-11-27"), *ParseRfc3339("2026-11-26T16:00:00Z"));
+}
+
+TEST(DistrictDays, AddsDaysAcrossMonthsYearsAndLeapDays) {
+    EXPECT_EQ(AddDays("2026-11-30", 1), "2026-12-01");
+    EXPECT_EQ(AddDays("2026-12-31", 1), "2027-01-01");
+    EXPECT_EQ(AddDays("2028-02-28", 1), "2028-02-29");
+    EXPECT_EQ(AddDays("2026-03-01", -1), "2026-02-28");
+    EXPECT_EQ(DaysBetween("2026-11-01", "2026-11-30"), 29);
+    EXPECT_EQ(DaysBetween("2026-01-01", "2027-01-01"), 365);
+    EXPECT_EQ(DaysBetween("2026-11-02", "2026-11-01"), -1);
+}
+
 }  // namespace
 }  // namespace lantian
