@@ -277,6 +277,7 @@ if wants e2e; then
       LANTIAN_TEST_PG_STOP=$(pg_cmd pg_stop) \
       LANTIAN_TEST_PG_START=$(pg_cmd pg_start) \
       LANTIAN_REPO=$repo \
+      LANTIAN_TEST_OUTPUT_DIR=$logs/e2e-output \
       run_logged "$logs/e2e.log" node --test --test-reporter=spec "${e2e_files[@]}" || rc=$?
     record e2e node "$logs/e2e.log" "$rc"
   fi

@@ -15,7 +15,7 @@ namespace {
 // An assignment is overdue at T from its deadline until its evidence is submitted or it ends
 // (the expression of the GiST index of migration 0007).
 constexpr const char* kOverdueSpan =
-    "tstzrange(a.due_at, coalesce(a.submitted_at, a.ended_at), '()')";
+    "tstzrange(a.due_at, greatest(a.due_at, coalesce(a.submitted_at, a.ended_at)), '()')";
 
 std::string AggregateKey(GroupBy g) {
     switch (g) {
@@ -155,11 +155,11 @@ constexpr const char* kMapAreas = R"(
     order by u.id)";
 
 constexpr const char* kMapPoints = R"(
-    select i.id, st_x(i.location::geometry), st_y(i.location::geometry), i.category, i.status,
+    select i.id, st_x(coalesce(i.location, s.location)::geometry),
+           st_y(coalesce(i.location, s.location)::geometry), i.category, i.status,
            i.status = 'assigned' and i.due_at < to_timestamp($2::float8 / 1e6)
-    from issues i
+    from issues i join sites s on s.id = i.site_id
     where i.status in ('reported', 'confirmed', 'assigned', 'submitted')
-      and i.location is not null
       and ($1::bigint is null or coalesce(i.lead_unit_id, i.subdistrict_id) = $1)
     order by i.id desc
     limit $3)";
