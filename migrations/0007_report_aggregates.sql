@@ -51,7 +51,7 @@ create trigger issues_first_assignment before insert or update on issues
 -- Overdue at any moment T: an assignment whose deadline passed before T and whose evidence had
 -- not been submitted (nor the assignment ended) by T. Evidence before the deadline: never.
 create index issue_assignments_overdue_idx on issue_assignments
-    using gist (tstzrange(due_at, greatest(due_at, coalesce(submitted_at, ended_at)), '()'));
+    using gist (tstzrange(due_at, greatest(due_at, coalesce(submitted_at, ended_at, 'infinity')), '()'));
 
 create table report_daily (
     day                 date not null,

@@ -15,7 +15,8 @@ namespace {
 // An assignment is overdue at T from its deadline until its evidence is submitted or it ends
 // (the expression of the GiST index of migration 0007).
 constexpr const char* kOverdueSpan =
-    "tstzrange(a.due_at, greatest(a.due_at, coalesce(a.submitted_at, a.ended_at)), '()')";
+    "tstzrange(a.due_at, greatest(a.due_at, coalesce(a.submitted_at, a.ended_at, 'infinity')), "
+    "'()')";
 
 std::string AggregateKey(GroupBy g) {
     switch (g) {

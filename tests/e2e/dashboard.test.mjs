@@ -118,7 +118,8 @@ async function buildScenario() {
 
   // Today: issues across subdistricts, categories and kinds, assigned by today's dispatch.
   const b1 = await confirmed('restaurant', jiaoxi, 'fume_direct_emission', 2, '焦西油烟');
-  const b2 = await confirmed('construction_site', jiaoxi, 'no_dust_suppression', 1, '焦西工地');
+  // A back alley has no routing rule: its subdistrict (属地) leads and rectifies.
+  const b2 = await confirmed('back_alley', jiaoxi, 'no_dust_suppression', 1, '焦西背街');
   const b3 = await confirmed('bare_soil', jiaoxi, 'dust_uncovered', 1, '焦西裸土二');
   const b4 = await confirmed('industrial_enterprise', jiaoxi, 'emission_exceeded', 2, '焦西企业');
   const b5 = await confirmed('open_air_bbq', id('JF-SD-MINSHENG'), 'open_air_bbq', 1, '民生烧烤');
