@@ -107,7 +107,7 @@ std::string DrillWhere(Metric m, std::optional<GroupBy> g) {
                       and ($4::bigint is null or a.lead_unit_id = $4)
                       and ($5::text is null or )" +
                key_match + R"())
-            and )" LANTIAN_TS(1) " <= " LANTIAN_TS(2);
+            and )" LANTIAN_TS(1) " <= " LANTIAN_TS(2) " and " LANTIAN_TS(1) " <= " LANTIAN_TS(3);
     }
     return MetricPredicate(m) + R"(
         and ($4::bigint is null or coalesce(i.lead_unit_id, i.subdistrict_id) = $4)
@@ -139,6 +139,7 @@ const std::string kOverdueList = std::string(R"(
     join units u on u.id = a.lead_unit_id
     where )") + kOverdueSpan + R"( @> to_timestamp($1::float8 / 1e6)
       and ($2::bigint is null or a.lead_unit_id = $2)
+      and to_timestamp($4::float8 / 1e6) <= to_timestamp($1::float8 / 1e6)
     order by a.due_at, i.id
     limit $3)";
 
@@ -231,8 +232,9 @@ std::map<std::string, long long> ReportRepository::OverdueAtEnd(pqxx::transactio
         where )" + kOverdueSpan +
                             R"( @> to_timestamp($1::float8 / 1e6)
           and ($2::bigint is null or a.lead_unit_id = $2)
+          and to_timestamp($3::float8 / 1e6) <= to_timestamp($1::float8 / 1e6)
         group by 1)";
-    for (const auto& row : db::Exec(tx, sql, Us(w.as_of), w.unit)) {
+    for (const auto& row : db::Exec(tx, sql, Us(w.as_of), w.unit, Us(w.start))) {
         out[row[0].as<std::string>()] = row[1].as<long long>();
     }
     return out;
@@ -282,7 +284,7 @@ long long ReportRepository::DrillCount(pqxx::transaction_base& tx, const Window&
 std::vector<OverdueIssue> ReportRepository::OverdueList(pqxx::transaction_base& tx, const Window& w,
                                                         int limit) const {
     std::vector<OverdueIssue> out;
-    for (const auto& row : db::Exec(tx, kOverdueList, Us(w.as_of), w.unit, limit)) {
+    for (const auto& row : db::Exec(tx, kOverdueList, Us(w.as_of), w.unit, limit, Us(w.start))) {
         OverdueIssue o;
         o.issue_id = row[0].as<long long>();
         o.site_name = row[1].as<std::string>();

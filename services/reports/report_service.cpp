@@ -142,10 +142,14 @@ Summary ReportService::Summarize(const Period& period, GroupBy group_by, const A
         const auto units = repository_.Units(tx, {"subdistrict", "park", "department", "office"});
         s.rows = Rows(group_by, period, units, w.unit, counts, overdue);
         for (const auto& row : s.rows) s.totals += row.counts;
-        // Overdue is a stock, not a flow: the period's figure is the one at its end.
+        // Overdue is a stock, not a flow: the period's figure is the one at as_of, as in
+        // every other grouping (not the last row's: days to come have no figure).
         if (group_by == GroupBy::kDay) {
-            s.totals[Metric::kOverdue] =
-                s.rows.empty() ? 0 : s.rows.back().counts[Metric::kOverdue];
+            long long stock = 0;
+            for (const auto& [key, n] : repository_.OverdueAtEnd(tx, w, GroupBy::kUnit)) {
+                stock += n;
+            }
+            s.totals[Metric::kOverdue] = stock;
         }
         return s;
     });

@@ -141,6 +141,7 @@ void MatrixTest::SetUp() {
     AddLedgerRecipes();
     SetUpDispatch();
     AddDispatchRecipes();
+    AddReportRecipes();
 }
 
 void MatrixTest::TearDown() {

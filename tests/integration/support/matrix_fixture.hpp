@@ -143,6 +143,29 @@ private:
     std::string dispatch_day_;  // a run (by a later clock) with overdue issues and escalations
     /// GET targets of the dispatch's lists -> the SQL condition on the rows they list.
     std::map<std::string, std::string> list_conditions_;
+
+    // Reports (report_recipes.cpp).
+    void AddReportRecipes();
+    /// `?from=..&to=..`: from two days ago to the fixture's dispatch day (its escalations).
+    std::string report_period_;
+    /// The SQL condition (on `issues i`) of the period's window for a timestamp column.
+    std::string InReportPeriod(const std::string& column) const;
+    /// GET as `p`, expecting 200 JSON; null (with a deviation) otherwise.
+    nlohmann::json GetJson(const Principal& p, const std::string& target);
+    /// What a handler's unit narrows: their unit's row only, figures equal the office's row of
+    /// the unit and the SQL count; every other reader: every unit, the office's figures.
+    void CheckReportSummary(const Principal& p, const http::Request& get);
+    /// The ranking is the same for every reader (the public 通报).
+    void CheckReportRanking(const Principal& p, const http::Request& get);
+    /// Every page of a drill: a handler's issues only (their unit leads, or its territory
+    /// before assignment), `total` equals the listed items, the summary's figure and SQL.
+    void CheckReportDrill(const Principal& p, const http::Request& get);
+    /// The bulletin's table of units: a handler's unit only.
+    void CheckReportBulletin(const Principal& p, const http::Request& get);
+    /// The map's open issues: a handler's unit's only.
+    void CheckReportMap(const Principal& p, const http::Request& get);
+    /// GET targets of the drill -> the SQL condition on `issues i` they list.
+    std::map<std::string, std::string> drill_conditions_;
 };
 
 /// The status line of a response, with its problem code when it has one: `403 forbidden`.
