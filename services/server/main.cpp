@@ -14,9 +14,11 @@
 #include "db/pool.hpp"
 #include "dispatch/dispatch_repository.hpp"
 #include "dispatch/dispatch_service.hpp"
+#include "evidence/blob_store.hpp"
 #include "issues/audit_repository.hpp"
 #include "reports/report_repository.hpp"
 #include "reports/report_service.hpp"
+#include "seed/demo_history.hpp"
 #include "seed/demo_seed.hpp"
 #include "seed/demo_users.hpp"
 #include "server/config.hpp"
@@ -53,15 +55,8 @@ int MigrateStatus(const Config& config) {
     return status.current() ? 0 : 1;
 }
 
-int SeedDemo(const Config& config, const std::string& credentials_file) {
-    pqxx::connection conn(lantian::db::WithConnectDefaults(config.database_url));
-    const auto counts = lantian::seed::SeedDemoDistrict(conn);
-    log::Info(
-        *log::Get("seed"),
-        log::Line("demo district loaded").Int("units", counts.units).Int("sites", counts.sites));
-    lantian::server::Service service(config);
-    const auto created = lantian::seed::SeedDemoUsers(conn, service.users());
-    if (created.empty()) return 0;
+void WriteCredentials(const std::vector<lantian::seed::DemoCredential>& created,
+                      const std::string& credentials_file) {
     std::ofstream file;
     if (!credentials_file.empty()) {
         file.open(credentials_file, std::ios::app);
@@ -75,6 +70,41 @@ int SeedDemo(const Config& config, const std::string& credentials_file) {
               log::Line("demo users created")
                   .Int("users", static_cast<std::int64_t>(created.size()))
                   .Str("credentials", credentials_file.empty() ? "stdout" : credentials_file));
+}
+
+void SeedHistory(const Config& config, lantian::server::Service& service, int days) {
+    if (days <= 0) return;
+    lantian::evidence::LocalBlobStore blobs(config.blob_dir);
+    lantian::seed::HistoryOptions options;
+    options.days = days;
+    options.dispatch_minute = config.DispatchMinute();
+    const auto r = lantian::seed::SeedDemoHistory(service.pool(), service.users(), blobs, options);
+    auto logger = log::Get("seed");
+    if (!r.replayed) {
+        log::Info(*logger, log::Line("demo history skipped: the ledger has issues already"));
+        return;
+    }
+    log::Info(*logger, log::Line("demo history replayed")
+                           .Int("days", r.days)
+                           .Int("issues", r.issues)
+                           .Int("dispatch_runs", r.dispatch_runs)
+                           .Int("escalations", r.escalations)
+                           .Int("photos", r.photos)
+                           .Int("handlers_created", r.handlers_created)
+                           .Int("ms", static_cast<std::int64_t>(r.elapsed.count())));
+}
+
+int SeedDemo(const Config& config, const std::string& credentials_file, int history_days) {
+    if (history_days > 0) config.DispatchMinute();  // a bad --dispatch-time fails before writing
+    pqxx::connection conn(lantian::db::WithConnectDefaults(config.database_url));
+    const auto counts = lantian::seed::SeedDemoDistrict(conn);
+    log::Info(
+        *log::Get("seed"),
+        log::Line("demo district loaded").Int("units", counts.units).Int("sites", counts.sites));
+    lantian::server::Service service(config);
+    const auto created = lantian::seed::SeedDemoUsers(conn, service.users());
+    if (!created.empty()) WriteCredentials(created, credentials_file);
+    SeedHistory(config, service, history_days);
     return 0;
 }
 
@@ -169,6 +199,16 @@ int main(int argc, char** argv) {
     seed->add_option("--credentials-file", credentials_file,
                      "append new demo users' passwords here (default: stdout)")
         ->envname("LANTIAN_DEMO_CREDENTIALS_FILE");
+    int history_days = 45;
+    seed->add_option("--history-days", history_days,
+                     "replay this many days of district life into an empty ledger (0: none)")
+        ->envname("LANTIAN_DEMO_HISTORY_DAYS")
+        ->check(CLI::Range(0, 366));
+    seed->add_option("--blob-dir", config.blob_dir, "directory for evidence photos (the server's)")
+        ->envname("LANTIAN_BLOB_DIR");
+    seed->add_option("--dispatch-time", config.dispatch_time,
+                     "the daily dispatch time HH:MM (district time) the history follows")
+        ->envname("LANTIAN_DISPATCH_TIME");
 
     auto* admin = app.add_subcommand("admin", "administration");
     admin->require_subcommand(1);
@@ -224,7 +264,7 @@ int main(int argc, char** argv) {
             return service.Serve(config);
         }
         if (*migrate) return status_only ? MigrateStatus(config) : Migrate(config);
-        if (*seed) return SeedDemo(config, credentials_file);
+        if (*seed) return SeedDemo(config, credentials_file, history_days);
         if (*create_user) return CreateUser(config, new_user);
         if (*audit_verify) return AuditVerify(config);
         if (*reports_verify) return Reports(config, false);

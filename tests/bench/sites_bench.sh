@@ -112,7 +112,7 @@ postmaster_pid=$(head -n1 "$(_pg_realdir "$datadir")/postmaster.pid")
 
 say "PostgreSQL on 127.0.0.1:$pg_port_; migrate, seed-demo, load $nsites sites"
 "$bin" migrate >"$work/migrate.log" 2>&1 || { cat "$work/migrate.log" >&2; die "migrate failed"; }
-"$bin" seed-demo --credentials-file "$work/credentials.txt" >"$work/seed.log" 2>&1 ||
+"$bin" seed-demo --history-days 0 --credentials-file "$work/credentials.txt" >"$work/seed.log" 2>&1 ||
   { cat "$work/seed.log" >&2; die "seed-demo failed"; }
 # credentials.txt: username TAB password TAB role TAB unit
 bench_password=$(awk -F'\t' -v u="$bench_user" '$1 == u { print $2 }' "$work/credentials.txt")
