@@ -18,6 +18,10 @@ alter table issues add column first_assigned_at timestamptz;
 -- past its deadline, not while its evidence waits for verification.
 alter table issue_assignments add column submitted_at timestamptz;
 
+-- The backfills below look assignments up by issue; only open ones were indexed (measured on a
+-- city's 1M issues: ~54 ms per issue without this index, 14 hours; 3 minutes with it).
+create index issue_assignments_issue_idx on issue_assignments (issue_id);
+
 alter table issues disable trigger issues_closed_are_immutable;
 update issues i
 set first_assigned_at = coalesce(
@@ -181,7 +185,8 @@ create view report_daily_recomputed as
     cross join lateral report_facts(i, (select time_zone from district_settings)) f
     group by f.day, f.unit_id, f.subdistrict_id, f.category, f.site_kind;
 
-insert into report_daily select * from report_daily_recomputed;
+insert into report_daily select * from report_daily_recomputed
+    order by day, unit_id, subdistrict_id, category, site_kind;
 
 
 grant select, insert, update, delete on report_daily, district_settings to lantian_app;

@@ -166,35 +166,69 @@ constexpr const char* kMapPoints = R"(
     order by i.id desc
     limit $3)";
 
+// Rows of report_daily, and of its day × unit rollup, that differ from a recomputation.
 constexpr const char* kDiscrepancies = R"(
     with kept as (
         select * from report_daily
         where (found, confirmed, assigned, closed_of_assigned, submitted, closed, reworked, due,
                on_time, rectified, rectify_seconds) <> (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+    ),
+    kept_unit as (
+        select * from report_daily_unit
+        where (found, confirmed, assigned, closed_of_assigned, submitted, closed, reworked, due,
+               on_time, rectified, rectify_seconds) <> (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+    ),
+    recomputed_unit as (
+        select day, unit_id, sum(found)::int, sum(confirmed)::int, sum(assigned)::int,
+               sum(closed_of_assigned)::int, sum(submitted)::int, sum(closed)::int,
+               sum(reworked)::int, sum(due)::int, sum(on_time)::int, sum(rectified)::int,
+               sum(rectify_seconds)::bigint
+        from report_daily_recomputed group by day, unit_id
     )
-    select count(*) from (
-        (select * from kept except all select * from report_daily_recomputed)
-        union all
-        (select * from report_daily_recomputed except all select * from kept)
-    ) d)";
+    select (select count(*) from (
+                (select * from kept except all select * from report_daily_recomputed)
+                union all
+                (select * from report_daily_recomputed except all select * from kept)) d)
+         + (select count(*) from (
+                (select * from kept_unit except all select * from recomputed_unit)
+                union all
+                (select * from recomputed_unit except all select * from kept_unit)) d))";
+
+constexpr const char* kRebuildUnits = R"(
+    insert into report_daily_unit
+    select day, unit_id, sum(found), sum(confirmed), sum(assigned), sum(closed_of_assigned),
+           sum(submitted), sum(closed), sum(reworked), sum(due), sum(on_time), sum(rectified),
+           sum(rectify_seconds)
+    from report_daily group by day, unit_id order by day, unit_id)";
+
+// The by-unit and by-day figures come from the day × unit rollup (a few hundred rows a month);
+// the others from the full aggregates. A handler's statement is its own text, so neither
+// shares the other's cached plan.
+std::string AggregateSql(GroupBy g, bool scoped) {
+    const bool rollup = g == GroupBy::kUnit || g == GroupBy::kDay;
+    return "select " + AggregateKey(g) + R"(,
+            sum(found), sum(confirmed), sum(assigned), sum(closed_of_assigned), sum(submitted),
+            sum(closed), sum(reworked), sum(due), sum(on_time), sum(rectified),
+            sum(rectify_seconds)
+        from )" +
+           (rollup ? "report_daily_unit" : "report_daily") +
+           " where day between $1::date and $2::date" + (scoped ? " and unit_id = $3" : "") +
+           " group by 1";
+}
 
 }  // namespace
 
 std::map<std::string, Counts> ReportRepository::Aggregates(pqxx::transaction_base& tx,
                                                            const Window& w, GroupBy g) const {
-    const std::string sql = "select " + AggregateKey(g) + R"(,
-            sum(found), sum(confirmed), sum(assigned), sum(closed_of_assigned), sum(submitted),
-            sum(closed), sum(reworked), sum(due), sum(on_time), sum(rectified),
-            sum(rectify_seconds)
-        from report_daily
-        where day between $1::date and $2::date and ($3::bigint is null or unit_id = $3)
-        group by 1)";
     constexpr Metric kColumns[] = {
         Metric::kFound,     Metric::kConfirmed, Metric::kAssigned, Metric::kClosedOfAssigned,
         Metric::kSubmitted, Metric::kClosed,    Metric::kReworked, Metric::kDue,
         Metric::kOnTime,    Metric::kRectified};
     std::map<std::string, Counts> out;
-    for (const auto& row : db::Exec(tx, sql, w.from_day, w.to_day, w.unit)) {
+    const pqxx::result rows =
+        w.unit ? db::Exec(tx, AggregateSql(g, true), w.from_day, w.to_day, *w.unit)
+               : db::Exec(tx, AggregateSql(g, false), w.from_day, w.to_day);
+    for (const auto& row : rows) {
         Counts& c = out[row[0].as<std::string>()];
         for (size_t k = 0; k < std::size(kColumns); ++k) {
             c[kColumns[k]] = row[static_cast<int>(k + 1)].as<long long>();
@@ -227,8 +261,12 @@ std::map<std::string, long long> ReportRepository::OverdueAtEnd(pqxx::transactio
         }
         return out;
     }
+    // By unit the assignment says it all; other groupings need the issue.
+    const std::string from = g == GroupBy::kUnit
+                                 ? "issue_assignments a"
+                                 : "issue_assignments a join issues i on i.id = a.issue_id";
     const std::string sql = "select " + IssueKey(g, true) + R"(, count(*)
-        from issue_assignments a join issues i on i.id = a.issue_id
+        from )" + from + R"(
         where )" + kOverdueSpan +
                             R"( @> to_timestamp($1::float8 / 1e6)
           and ($2::bigint is null or a.lead_unit_id = $2)
@@ -324,10 +362,14 @@ std::string ReportRepository::AggregateZone(pqxx::transaction_base& tx) const {
 }
 
 void ReportRepository::Rebuild(pqxx::transaction_base& tx, const std::string& zone) const {
-    db::Exec(tx, "lock table report_daily in exclusive mode");
+    db::Exec(tx, "lock table report_daily, report_daily_unit in exclusive mode");
     db::Exec(tx, "update district_settings set time_zone = $1", zone);
     db::Exec(tx, "delete from report_daily");
-    db::Exec(tx, "insert into report_daily select * from report_daily_recomputed");
+    db::Exec(tx, "delete from report_daily_unit");
+    db::Exec(tx,
+             "insert into report_daily select * from report_daily_recomputed"
+             " order by day, unit_id, subdistrict_id, category, site_kind");
+    db::Exec(tx, kRebuildUnits);
 }
 
 long long ReportRepository::Discrepancies(pqxx::transaction_base& tx) const {

@@ -190,7 +190,8 @@ TEST_F(ReportAggregates, RebuildRestoresAggregatesCorruptedBehindTheTriggersBack
     ASSERT_EQ(reports_->Verify(), 0) << AggregateDiff();
     const std::string before = AggregateSnapshot();
     ASSERT_GT(Count("select count(*) from report_daily"), 20);
-    const std::string period = "from=2026-09-01&to=2026-09-06";
+    // By category: read from report_daily itself (by unit and by day read its day × unit rollup).
+    const std::string period = "from=2026-09-01&to=2026-09-06&group_by=category";
     const json right = Get("/api/v1/reports/summary?" + period);
     ASSERT_TRUE(right.is_object());
 
@@ -215,6 +216,12 @@ TEST_F(ReportAggregates, RebuildRestoresAggregatesCorruptedBehindTheTriggersBack
     const json wrong = Get("/api/v1/reports/summary?" + period);
     EXPECT_NE(wrong.at("totals").at("found"), right.at("totals").at("found"))
         << "the summary reads the aggregates";
+
+    // The rollup behind the by-unit figures is checked and rebuilt too.
+    Execute(
+        "update report_daily_unit set due = due + 2 where (day, unit_id) = (select day, "
+        "unit_id from report_daily_unit where due > 0 order by 1, 2 limit 1)");
+    EXPECT_EQ(reports_->Verify(), 6) << AggregateDiff();
 
     reports_->Rebuild();
     EXPECT_EQ(reports_->Verify(), 0) << AggregateDiff();
