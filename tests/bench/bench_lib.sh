@@ -20,6 +20,10 @@
 #                                        -H 'Authorization: Bearer …') in the array wrk_extra
 #   pgbench_run TAG MODE CLIENTS SCRIPT  sets B_TPS B_LAT B_P50 B_P99 B_BG (extra flags: PGB_FLAGS);
 #                                        serial plans, as the service's connections have them
+#   ledger_reset MAX_ID                  back to the data ledger_gen.sql generated: removes the issues
+#                                        above MAX_ID (that runs created), their assignments and audit
+#                                        events, resets the chain head, VACUUM ANALYZE; sets
+#                                        LEDGER_REMOVED. Needs psql_ (the caller's psql on its database)
 
 pgbench=$PG_BIN/pgbench
 ncpu=$(nproc)
@@ -54,6 +58,8 @@ bench_db_up() {
     pg_init_and_start "$datadir" "$pg_port_" 2>"$work/pg-start.err" && break
     [ "$attempt" -lt 3 ] || { cat "$work/pg-start.err" >&2; die "PostgreSQL did not start"; }
   done
+  # A cluster found running (a kept one) stays on the port it was started on.
+  pg_port_=$(pg_port "$datadir")
   pg_create_db "$pg_port_" lantian_bench >/dev/null
   db_url=$(pg_uri "$pg_port_" lantian_bench)
   export LANTIAN_DATABASE_URL=$db_url
@@ -62,8 +68,9 @@ bench_db_up() {
 
 bench_migrate_seed() {
   "$bin" migrate >"$work/migrate.log" 2>&1 || { cat "$work/migrate.log" >&2; die "migrate failed"; }
-  # credentials.txt: username TAB password TAB role TAB unit
-  "$bin" seed-demo --credentials-file "$work/credentials.txt" >"$work/seed.log" 2>&1 ||
+  # credentials.txt: username TAB password TAB role TAB unit. No demo history: the benches
+  # generate their own ledger (and run their own dispatch).
+  "$bin" seed-demo --history-days 0 --credentials-file "$work/credentials.txt" >"$work/seed.log" 2>&1 ||
     { cat "$work/seed.log" >&2; die "seed-demo failed"; }
 }
 
@@ -212,6 +219,34 @@ pgbench_run() {  # TAG MODE CLIENTS SCRIPT
            if (i50 < 1) i50 = 1; if (i99 < 1) i99 = 1;
            printf "%.3f %.3f\n", v[i50] / 1000, v[i99] / 1000 }')
   rm -f "$work/pgb-$tag".*
+}
+
+ledger_reset() {  # MAX_ID
+  # The audit events only a replica-role session may remove (append-only triggers); under that
+  # role no trigger fires, so the reports' aggregates (migration 0007) first lose what the
+  # removed issues contributed, as the issues_report_delete trigger would have taken it out.
+  LEDGER_REMOVED=$(psql_ -qtA -v m="$1" <<'SQL' | tail -n1
+begin;
+select to_regclass('report_daily') is not null and exists (select from issues where id > :m)
+       as take_out \gset
+\if :take_out
+select report_daily_merge(array_agg(i), null) from issues i where i.id > :m;
+\endif
+set local session_replication_role = replica;
+delete from issue_events where issue_id > :m;
+delete from issue_assignments where issue_id > :m;
+with d as (delete from issues where id > :m returning 1) select count(*) from d;
+commit;
+SQL
+)
+  psql_ -q <<'SQL'
+update audit_chain_head set
+    last_seq = coalesce((select max(seq) from issue_events), 0),
+    last_hash = coalesce((select hash from issue_events order by seq desc limit 1), repeat('0', 64));
+vacuum (analyze) issues;
+vacuum (analyze) issue_assignments;
+vacuum (analyze) issue_events;
+SQL
 }
 
 ratio() { echo "scale=2; $1 / $2" | bc | sed 's/^\./0./'; }

@@ -105,26 +105,11 @@ if [ -f "$marker" ] && [ -f "$(dirname "$marker")/credentials.txt" ]; then
   say "reusing the generated ledger in $datadir ($(cat "$marker"))"
   cp "$(dirname "$marker")/credentials.txt" "$work/credentials.txt"
   "$bin" migrate >"$work/migrate.log" 2>&1 || { cat "$work/migrate.log" >&2; die "migrate failed"; }
-  # Back to the generated data: drop what earlier runs created (and their audit events, which
-  # the append-only triggers only let a replica-role session remove), then reset the chain head.
+  # Back to the generated data: drop what earlier runs created (bench_lib.sh).
   gen_max=$(sed -n 's/.* max_id=\([0-9]*\).*/\1/p' "$marker")
   [ -n "$gen_max" ] || die "no max_id in $marker; delete $BENCH_LEDGER_DIR to generate again"
-  removed=$(psql_ -tA -v m="$gen_max" <<'SQL' | tail -n1
-set session_replication_role = replica;
-delete from issue_events where issue_id > :m;
-delete from issue_assignments where issue_id > :m;
-with d as (delete from issues where id > :m returning 1) select count(*) from d;
-SQL
-)
-  psql_ -q <<'SQL'
-update audit_chain_head set
-    last_seq = coalesce((select max(seq) from issue_events), 0),
-    last_hash = coalesce((select hash from issue_events order by seq desc limit 1), repeat('0', 64));
-vacuum (analyze) issues;
-vacuum (analyze) issue_assignments;
-vacuum (analyze) issue_events;
-SQL
-  gen_report="reused: $(cat "$marker"); removed $removed issues created by earlier runs"
+  ledger_reset "$gen_max"
+  gen_report="reused: $(cat "$marker"); removed $LEDGER_REMOVED issues created by earlier runs"
   dispatched=$(psql_ -tA -c "select count(*) from pg_tables where tablename = 'dispatch_runs'")
   if [ "$dispatched" = 1 ]; then dispatched=$(psql_ -tA -c 'select count(*) from dispatch_runs'); fi
   if [ "$dispatched" != 0 ]; then
@@ -138,7 +123,7 @@ else
     -f "$here/ledger_gen.sql" >"$work/ledger_gen.log" 2>&1 || { cat "$work/ledger_gen.log" >&2; die "ledger_gen failed"; }
   t1=$(date +%s.%N)
   gen_secs=$(printf '%.0f' "$(echo "$t1 - $t0" | bc)")
-  gen_report=$(grep -E '^([0-9]\.|ledger_gen:)' "$work/ledger_gen.log")
+  gen_report=$(grep -E '^([0-9]+b?\.|ledger_gen:)' "$work/ledger_gen.log")
   echo "sites=$nsites issues=$nissues events=$nevents max_id=$(psql_ -tA -c 'select max(id) from issues') generated $(date -u +%FT%TZ) in ${gen_secs}s" >"$marker.tmp"
   cp "$work/credentials.txt" "$(dirname "$marker")/credentials.txt"
   mv "$marker.tmp" "$marker"

@@ -9,6 +9,12 @@
 --   issues  issues to add [1000000]
 --   events  audit events to add for the newest issues, in one INSERT through the chaining
 --           trigger [0]; see the note at step 6 before asking for many
+--   report_triggers  with the reports' aggregates (migration 0007): off [default] disables the
+--           three issues_report_* statement triggers while the issues go in and fills
+--           report_daily from report_daily_recomputed afterwards, in the same transaction (what
+--           `lantian reports rebuild` does); on lets the insert trigger aggregate the whole
+--           INSERT itself (array_agg of every new row: ~0.7 GB for 1M issues, and past ~1.5M
+--           issues more than an array may hold)
 --
 -- What it adds (every row satisfies the schema's CHECK constraints and foreign keys):
 --   * 20 inspectors, two per subdistrict or park (insp-<unit code>-1/2), who sign in with the
@@ -28,7 +34,12 @@
 --     and confirmed issues are a few days old at most; every time respects
 --     reported ≤ received, triaged ≤ assigned ≤ submitted ≤ closed ≤ now;
 --   * one issue_assignments row per assigned, submitted or closed issue: open (ended_at null) for
---     assigned and submitted ones, ended with outcome 'closed' at closed_at for closed ones;
+--     assigned and submitted ones, ended with outcome 'closed' at closed_at for closed ones; its
+--     submitted_at (migration 0007) is the issue's (set for submitted and closed issues);
+--   * with migration 0007: issues.first_assigned_at = assigned_at (the issues_first_assignment
+--     trigger sets it), and report_daily equal to report_daily_recomputed (`lantian reports
+--     verify` checks it; reports_bench.sh runs that after generating); step 7 counts the issues
+--     without first_assigned_at and the assignments whose submitted_at differs from the issue's;
 --   * :events audit events (action 'report' with the issue's snapshot) for the newest issues;
 --   * VACUUM ANALYZE of what it filled.
 -- Deterministic apart from the UUIDs and now(): setseed below and in load_sites.sql.
@@ -44,6 +55,10 @@
 \if :{?events}
 \else
 \set events 0
+\endif
+\if :{?report_triggers}
+\else
+\set report_triggers off
 \endif
 \pset footer off
 set work_mem = '256MB';
@@ -78,6 +93,18 @@ on conflict (username) do nothing;
 select clock_timestamp() as t_step \gset
 select setseed(0.31415);
 select coalesce(max(id), 0) as first_id, now() as now0 from issues \gset
+-- The reports' aggregates (migration 0007), when the schema has them: unless report_triggers,
+-- one transaction from here to step 3b, with the statement triggers off (back on whatever
+-- happens).
+select to_regclass('report_daily') is not null as has_reports \gset
+\if :has_reports
+\if :report_triggers
+\else
+begin;
+alter table issues disable trigger issues_report_insert, disable trigger issues_report_update,
+                   disable trigger issues_report_delete;
+\endif
+\endif
 
 create temp table gen_units as
 select (select id from units where code = 'JF-OFF-HUANWEIBAN') as office_unit,
@@ -272,19 +299,49 @@ from (select id, lag(id) over (partition by site_id order by id) as prev
       from issues where id > :first_id) as d
 where i.id = d.id and i.status = 'rejected' and d.prev is not null and i.id % 10 = 0;
 
-select format('3. issues: %s added, %s s', (select count(*) from issues where id > :first_id),
-              round(extract(epoch from clock_timestamp() - :'t_step'::timestamptz)::numeric, 1))
+select format('3. issues: %s added, %s s%s', (select count(*) from issues where id > :first_id),
+              round(extract(epoch from clock_timestamp() - :'t_step'::timestamptz)::numeric, 1),
+              case when :'has_reports'::bool and :'report_triggers'::bool
+                   then ' (report_daily kept by the statement triggers)' else '' end)
        as msg \gset
 \echo :msg
 
+-- 3b. The reports' aggregates, recomputed as `lantian reports rebuild` does ------------------------
+\if :has_reports
+\if :report_triggers
+\else
+select clock_timestamp() as t_step \gset
+truncate report_daily;
+insert into report_daily select * from report_daily_recomputed;
+alter table issues enable trigger issues_report_insert, enable trigger issues_report_update,
+                   enable trigger issues_report_delete;
+commit;
+select format('3b. report_daily: %s rows recomputed from the issues (triggers were off), %s s',
+              (select count(*) from report_daily),
+              round(extract(epoch from clock_timestamp() - :'t_step'::timestamptz)::numeric, 1))
+       as msg \gset
+\echo :msg
+\endif
+\endif
+
 -- 4. Assignments ----------------------------------------------------------------------------------
 select clock_timestamp() as t_step \gset
+-- submitted_at (migration 0007): when the evidence was submitted, as the service records it
+-- (null for assigned issues; the issue's for submitted and closed ones, fixed on the spot too).
+\if :has_reports
+\set assignment_submitted ', submitted_at'
+\set assignment_submitted_value ', i.submitted_at'
+\else
+\set assignment_submitted ''
+\set assignment_submitted_value ''
+\endif
 insert into issue_assignments (issue_id, lead_unit_id, co_unit_ids, assigned_at, due_at,
-                               assigned_by, ended_at, outcome)
+                               assigned_by, ended_at, outcome :assignment_submitted)
 select i.id, i.lead_unit_id, i.co_unit_ids, i.assigned_at, i.due_at,
        case when i.fixed_on_spot then i.reported_by else gu.office_user end,
        case when i.status = 'closed' then i.closed_at end,
        case when i.status = 'closed' then 'closed' end
+       :assignment_submitted_value
 from issues i cross join gen_units gu
 where i.id > :first_id and i.status in ('assigned', 'submitted', 'closed')
 order by i.id;
@@ -331,10 +388,26 @@ vacuum (analyze) issue_assignments;
 vacuum (analyze) issue_events;
 vacuum (analyze) audit_chain_head;
 vacuum (analyze) users;
+\if :has_reports
+vacuum (analyze) report_daily;
+\endif
 select format('6. vacuum analyze: %s s',
               round(extract(epoch from clock_timestamp() - :'t_step'::timestamptz)::numeric, 1))
        as msg \gset
 \echo :msg
+
+-- 7. Checks of what the reports read ----------------------------------------------------------------
+\if :has_reports
+select format('7. reports: issues assigned without first_assigned_at (or a different one) %s; '
+              'assignments whose submitted_at differs from their issue''s %s; report_daily %s rows',
+              (select count(*) from issues where id > :first_id and assigned_at is not null
+                 and first_assigned_at is distinct from assigned_at),
+              (select count(*) from issue_assignments a join issues i on i.id = a.issue_id
+               where i.id > :first_id and a.submitted_at is distinct from i.submitted_at),
+              (select count(*) from report_daily))
+       as msg \gset
+\echo :msg
+\endif
 
 drop table gen_units, gen_kind_categories, gen_category_units, gen_inspectors, gen_sites;
 select format('ledger_gen: done in %s s; issues %s, issue_assignments %s, issue_events %s, '
