@@ -1,6 +1,7 @@
 -- GET /api/v1/reports/ranking?from=F&to=T: what ReportService::Rank runs, in its transaction
--- (BEGIN … COMMIT), with the texts of services/reports/report_repository.cpp: Aggregates and
--- OverdueAtEnd for group_by=unit (no scope: the ranking is public), Escalations, Units.
+-- (BEGIN … COMMIT), with the texts of services/reports/report_repository.cpp: Aggregates (the
+-- day × unit rollup, unscoped text) and OverdueAtEnd for group_by=unit (no scope: the ranking is
+-- public), Escalations, Units.
 -- PREPAREd once per client as the service prepares them, EXECUTEd with the values it binds:
 -- the days F and T, as_of = min(end of T, now) and the window's start and end (district
 -- midnights) in µs. reports_bench.sh checks the texts against the running service's.
@@ -13,12 +14,10 @@ select unit_id::text,
             sum(found), sum(confirmed), sum(assigned), sum(closed_of_assigned), sum(submitted),
             sum(closed), sum(reworked), sum(due), sum(on_time), sum(rectified),
             sum(rectify_seconds)
-        from report_daily
-        where day between $1::date and $2::date and ($3::bigint is null or unit_id = $3)
-        group by 1;
+        from report_daily_unit where day between $1::date and $2::date group by 1;
 prepare lt_overdue_unit as
 select a.lead_unit_id::text, count(*)
-        from issue_assignments a join issues i on i.id = a.issue_id
+        from issue_assignments a
         where tstzrange(a.due_at, greatest(a.due_at, coalesce(a.submitted_at, a.ended_at, 'infinity')), '()') @> to_timestamp($1::float8 / 1e6)
           and ($2::bigint is null or a.lead_unit_id = $2)
           and to_timestamp($3::float8 / 1e6) <= to_timestamp($1::float8 / 1e6)
@@ -33,7 +32,7 @@ prepare lt_units as
 \set prepared 1
 \endif
 begin;
-execute lt_aggregates_unit((':froms'::date[])[:k], (':tos'::date[])[:k], null);
+execute lt_aggregates_unit((':froms'::date[])[:k], (':tos'::date[])[:k]);
 execute lt_overdue_unit((':asofs'::bigint[])[:k], null, (':starts'::bigint[])[:k]);
 execute lt_escalations((':starts'::bigint[])[:k], (':ends'::bigint[])[:k]);
 execute lt_units('{subdistrict,park}');

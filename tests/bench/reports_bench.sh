@@ -32,7 +32,8 @@
 #        year     the same for a 12-month window;
 #        ranking  GET /api/v1/reports/ranking?from&to, a month — pg_report_ranking.sql;
 #        handler  the month's summary as the handler of 焦西街道 (jiaoxi: the scope filter,
-#                 $3 = own unit) — pg_report_summary.sql with scope_unit;
+#                 its own statement text, `and unit_id = $3`) — pg_report_summary.sql with
+#                 scoped=1 and scope_unit;
 #      pgbench also reports its average per statement (-r): where the database time goes;
 #   5. the dashboard's trend (summary?group_by=day for the 30 days to today) and its map
 #      (GET /api/v1/reports/map), one client: the first request and the median of the next
@@ -193,6 +194,8 @@ counts=$(psql_ -tA -F ' ' -c "
   select (select count(*) from issues), (select count(*) from issue_assignments),
          (select count(*) from report_daily),
          replace(pg_size_pretty(pg_total_relation_size('report_daily')), ' ', ''),
+         (select count(*) from report_daily_unit),
+         replace(pg_size_pretty(pg_total_relation_size('report_daily_unit')), ' ', ''),
          replace(pg_size_pretty(pg_total_relation_size('issues')), ' ', ''),
          (select count(*) from issue_assignments a
           where tstzrange(a.due_at, greatest(a.due_at, coalesce(a.submitted_at, a.ended_at, 'infinity')),
@@ -299,7 +302,7 @@ declare -A svc=() pgb=() stm=()
 # pgbench's average per EXECUTEd statement (-r), as "name ms name ms …".
 per_statement() {
   awk '/^statement latencies/ { on = 1; next }
-       on && /execute lt_/ { n = $0; sub(/.*execute /, "", n); sub(/\(.*/, "", n);
+       on && /execute lt_/ && $1 + 0 > 0 { n = $0; sub(/.*execute /, "", n); sub(/\(.*/, "", n);
                              sub(/^lt_/, "", n); printf "%s %s  ", n, $1 }
        on && / (begin|commit);$/ { n = $NF; sub(/;/, "", n); printf "%s %s  ", n, $1 }' \
     "$work/pgbench-$1.out"
@@ -320,13 +323,13 @@ measure() {  # KEY TOKEN LUA-MODE LUA-PERIODS GROUP PGB-SCRIPT
 if has_part month; then
   say "month: summary by unit, $n_months months at random, $conns connections (office), then pgbench"
   period_args month
-  PGB_FLAGS="-r -D prepared=0 -D nperiods=$P_N -D froms=$P_FROMS -D tos=$P_TOS -D asofs=$P_ASOFS -D starts=$P_STARTS -D scope_unit=null"
+  PGB_FLAGS="-r -D prepared=0 -D nperiods=$P_N -D froms=$P_FROMS -D tos=$P_TOS -D asofs=$P_ASOFS -D starts=$P_STARTS -D scope_unit=null -D scoped=0"
   measure month "$t_office" summary "$P_LUA" unit pg_report_summary.sql
 fi
 if has_part year; then
   say "year: summary by unit, $n_years 12-month windows at random, $conns connections (office), then pgbench"
   period_args year
-  PGB_FLAGS="-r -D prepared=0 -D nperiods=$P_N -D froms=$P_FROMS -D tos=$P_TOS -D asofs=$P_ASOFS -D starts=$P_STARTS -D scope_unit=null"
+  PGB_FLAGS="-r -D prepared=0 -D nperiods=$P_N -D froms=$P_FROMS -D tos=$P_TOS -D asofs=$P_ASOFS -D starts=$P_STARTS -D scope_unit=null -D scoped=0"
   measure year "$t_office" summary "$P_LUA" unit pg_report_summary.sql
 fi
 if has_part ranking; then
@@ -338,7 +341,7 @@ fi
 if has_part handler; then
   say "handler: month summary by unit as jiaoxi (unit $handler_unit), $conns connections, then pgbench"
   period_args month
-  PGB_FLAGS="-r -D prepared=0 -D nperiods=$P_N -D froms=$P_FROMS -D tos=$P_TOS -D asofs=$P_ASOFS -D starts=$P_STARTS -D scope_unit=$handler_unit"
+  PGB_FLAGS="-r -D prepared=0 -D nperiods=$P_N -D froms=$P_FROMS -D tos=$P_TOS -D asofs=$P_ASOFS -D starts=$P_STARTS -D scope_unit=$handler_unit -D scoped=1"
   measure handler "$t_handler" summary "$P_LUA" unit pg_report_summary.sql
 fi
 
@@ -379,20 +382,21 @@ SQL
 if has_part explain; then
   say "plans"
   for mode in force_custom_plan force_generic_plan; do
-    explain "$mode" lt_aggregates_unit "'$mid_from', '$mid_to', null" >"$work/plan-month-$mode.txt"
-    explain "$mode" lt_aggregates_unit "'$year_from', '$year_to', null" >"$work/plan-year-$mode.txt"
+    explain "$mode" lt_aggregates_unit "'$mid_from', '$mid_to'" >"$work/plan-month-$mode.txt"
+    explain "$mode" lt_aggregates_unit "'$year_from', '$year_to'" >"$work/plan-year-$mode.txt"
     explain "$mode" lt_overdue_unit "$mid_asof, null, $mid_start" >"$work/plan-overdue-$mode.txt"
   done
 fi
 
 # 7. Report ----------------------------------------------------------------------------------
 report() {
-read -r n_issues n_assign n_daily daily_size issues_size n_overdue_now n_esc <<<"$counts"
+read -r n_issues n_assign n_daily daily_size n_unit unit_size issues_size n_overdue_now n_esc <<<"$counts"
 echo "Lantian reports benchmark — $(date -u +%Y-%m-%dT%H:%MZ), $ncpu cores ($(uname -m))"
 echo "binary: $bin_src ($(stat -c %y "$bin_src" | cut -d. -f1)); LANTIAN_WORKERS=$workers;" \
   "wrk ${duration}s after ${warmup}s warm-up; pgbench -n -T$duration -j2 over TCP, PREPARE/EXECUTE"
 echo "data: $n_issues issues ($issues_size with indexes), $n_assign assignments ($n_overdue_now overdue now)," \
-  "$n_esc escalations; report_daily $n_daily rows ($daily_size with indexes); district zone $zone"
+  "$n_esc escalations; report_daily $n_daily rows ($daily_size with indexes);" \
+  "report_daily_unit $n_unit rows ($unit_size); district zone $zone"
 if [ -n "$gen_secs" ]; then
   echo "ledger_gen.sql took ${gen_secs} s (bg $gen_bg% before):"
   sed 's/^/  /' <<<"$gen_report"
