@@ -162,3 +162,23 @@ export async function getPhoto(client, hash) {
   });
   return { status: response.status, headers: response.headers, bytes, body };
 }
+
+/// One workflow step on issue `id` as `client`, with the issue's current version (read by
+/// `reader`, who sees it) as If-Match; fails the test unless it answers 200. Returns the issue.
+export async function workflowStep(reader, client, id, action, body) {
+  const current = await reader.get(`/api/v1/issues/${id}`);
+  assert.equal(current.status, 200, current.text);
+  const r = await client.post(`/api/v1/issues/${id}/${action}`, body,
+    { headers: { 'if-match': `"v${current.body.version}"` } });
+  assert.equal(r.status, 200, `${action} of issue ${id}: ${r.text}`);
+  return r.body;
+}
+
+/// The lead unit's handler submits a rectification with a fresh photo of the site.
+export async function rectifyWithPhoto(reader, handler, id, description) {
+  const proof = makePng();
+  const put = await putPhoto(handler, proof);
+  assert.ok([200, 201].includes(put.status), put.text);
+  return workflowStep(reader, handler, id, 'rectifications',
+    { description, photo_ids: [sha256(proof)] });
+}
