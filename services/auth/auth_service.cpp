@@ -4,6 +4,7 @@
 
 #include "auth/token.hpp"
 #include "common/error.hpp"
+#include "common/role.hpp"
 #include "db/transaction.hpp"
 
 namespace lantian::auth {
@@ -61,6 +62,13 @@ SignedIn AuthService::SignIn(std::string_view raw_username, std::string_view pas
                                     policy_.max_failures_per_address, policy_.lockout);
         });
         throw InvalidCredentials();
+    }
+    // The password was right, but a role this service does not know would see nothing and
+    // do nothing: refuse it plainly instead (the administrator must correct the account).
+    if (!ParseRole(found->user.role)) {
+        throw Error(ErrorCode::kPermissionDenied, "unknown_role",
+                    "this account's role \"" + found->user.role +
+                        "\" is not one this service knows; ask the administrator");
     }
     // The configured cost rose since this hash was made: upgrade it while we know the password.
     std::optional<std::string> rehashed;

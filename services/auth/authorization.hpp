@@ -2,36 +2,31 @@
 
 #include <cstdint>
 #include <initializer_list>
-#include <iterator>
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
 
+#include "common/role.hpp"
+
 namespace lantian::auth {
 
-inline constexpr std::string_view kRoles[] = {"inspector",  "office", "handler",
-                                              "supervisor", "leader", "admin"};
-
-/// A set of roles as a bit mask over kRoles.
+/// A set of roles as a bit mask over Role.
 class RoleSet {
 public:
     constexpr RoleSet() = default;
-    constexpr RoleSet(std::initializer_list<std::string_view> roles) {
+    constexpr RoleSet(std::initializer_list<Role> roles) {
         for (auto r : roles) bits_ |= Bit(r);
     }
     static constexpr RoleSet All() {
-        return {kRoles[0], kRoles[1], kRoles[2], kRoles[3], kRoles[4], kRoles[5]};
+        RoleSet all;
+        for (auto r : kAllRoles) all.bits_ |= Bit(r);
+        return all;
     }
-    constexpr bool Contains(std::string_view role) const { return (bits_ & Bit(role)) != 0; }
+    constexpr bool Contains(Role role) const { return (bits_ & Bit(role)) != 0; }
 
 private:
-    static constexpr std::uint32_t Bit(std::string_view role) {
-        for (std::uint32_t i = 0; i < std::size(kRoles); ++i) {
-            if (kRoles[i] == role) return 1u << i;
-        }
-        return 0;
-    }
+    static constexpr std::uint32_t Bit(Role role) { return 1u << static_cast<std::uint32_t>(role); }
     std::uint32_t bits_ = 0;
 };
 

@@ -84,7 +84,10 @@ std::optional<ActiveSession> SessionRepository::FindActive(
     s.session_id = r[0][0].as<long long>();
     s.actor.user_id = r[0][1].as<long long>();
     s.actor.username = r[0][2].as<std::string>();
-    s.actor.role = r[0][3].as<std::string>();
+    // A role this binary does not know (a newer schema?) signs no one in.
+    const auto role = ParseRole(r[0][3].as<std::string>());
+    if (!role) return std::nullopt;
+    s.actor.role = *role;
     s.actor.unit_id = db::Nullable<long long>(r[0][4]);
     s.actor.unit_kind = r[0][5].as<std::string>();
     s.stale_last_seen = r[0][6].as<bool>();

@@ -22,8 +22,7 @@ constexpr const char* kClaimDay = R"(
     returning day)";
 
 // Routing: the most specific rule (kind and category, then category, then kind), else the
-// site's subdistrict. Deadline: the category's hours, else the severity's, tightened by the
-// alert in force at `now`.
+// site's subdistrict. Deadline: deadline_hours() (migration 0008) at `now`.
 constexpr const char* kAssignConfirmed = R"(
     with now_ts as (select to_timestamp($1::float8 / 1e6) as t),
     candidates as (
@@ -35,9 +34,7 @@ constexpr const char* kAssignConfirmed = R"(
                coalesce(r.co_unit_ids, '{}'::bigint[])
                    || case when r.co_subdistrict then array[c.subdistrict_id]
                            else '{}'::bigint[] end as co_raw,
-               (select d.hours from deadline_rules d
-                where d.severity = c.severity and (d.category = c.category or d.category is null)
-                order by d.category nulls last limit 1) as hours,
+               deadline_hours(c.category, c.severity, (select t from now_ts)) as hours,
                issue_snapshot(c) as before
         from candidates c
         left join lateral (
@@ -55,9 +52,7 @@ constexpr const char* kAssignConfirmed = R"(
             co_unit_ids = array(select distinct u from unnest(r.co_raw) u
                                 where u <> r.lead order by u),
             assigned_at = (select t from now_ts),
-            due_at = (select t from now_ts)
-                     + make_interval(hours => tightened_hours(
-                           r.hours, alert_level_at((select t from now_ts)))),
+            due_at = (select t from now_ts) + make_interval(hours => r.hours),
             version = i.version + 1,
             updated_at = (select t from now_ts)
         from routed r
@@ -76,31 +71,23 @@ constexpr const char* kAssignConfirmed = R"(
     )
     select coalesce(array_to_string(array_agg(id order by id), ','), '') from updated)";
 
-// Level 1 督办 on becoming overdue; level 2 约谈 when overdue more than 3 days or returned
-// twice; level 3 问责 when overdue more than 7 days or returned three times. Once each.
+// The ladder is escalation_levels_due() (migration 0008); each level is raised once.
 constexpr const char* kRaiseEscalations = R"(
     with now_ts as (select to_timestamp($1::float8 / 1e6) as t),
     open_issues as (
         select i.id, i.lead_unit_id, i.return_count,
-               case when i.status = 'assigned' and i.due_at < (select t from now_ts)
+               case when is_overdue(i.status, i.due_at, (select t from now_ts))
                     then (select t from now_ts) - i.due_at end as late
         from issues i
         where i.status in ('assigned', 'submitted') and i.lead_unit_id is not null
-          and ((i.status = 'assigned' and i.due_at < (select t from now_ts))
-               or i.return_count >= 2)
+          and (is_overdue(i.status, i.due_at, (select t from now_ts)) or i.return_count >= 2)
         -- Locked: a step committing meanwhile (an acceptance) is waited for and re-checked.
         for update of i
     ),
     due as (
         select o.id, o.lead_unit_id, l.level, l.reason
         from open_issues o
-        cross join lateral (values
-            (1, case when o.late is not null then '超期未整改' end),
-            (2, case when o.late > interval '3 days' then '超期超过3天'
-                     when o.return_count >= 2 then '两次退回返工' end),
-            (3, case when o.late > interval '7 days' then '超期超过7天'
-                     when o.return_count >= 3 then '三次退回返工' end)) as l(level, reason)
-        where l.reason is not null
+        cross join lateral escalation_levels_due(o.late, o.return_count) l
     ),
     raised as (
         insert into escalations (issue_id, unit_id, level, reason, raised_at, dispatch_day)
@@ -147,7 +134,7 @@ constexpr const char* kBulletin = R"(
                 as open,
             count(*) filter (where a.status = 'submitted') as submitted,
             count(*) filter (where a.closed_at >= p.y_from and a.closed_at < p.y_to) as closed,
-            count(*) filter (where a.status = 'assigned' and a.due_at < p.now_ts) as overdue,
+            count(*) filter (where is_overdue(a.status, a.due_at, p.now_ts)) as overdue,
             count(*) filter (where a.due_at >= p.r_from and a.due_at < p.y_to
                              and not a.fixed_on_spot) as due,
             count(*) filter (where a.due_at >= p.r_from and a.due_at < p.y_to
@@ -174,7 +161,7 @@ constexpr const char* kBulletin = R"(
                i.escalation_level
         from issues i join units u on u.id = i.lead_unit_id join sites s on s.id = i.site_id
         cross join params p
-        where i.status = 'assigned' and i.due_at < p.now_ts
+        where is_overdue(i.status, i.due_at, p.now_ts)
     )
     select jsonb_build_object(
         'day', $1::date,

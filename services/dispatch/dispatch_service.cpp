@@ -12,11 +12,6 @@ namespace lantian::dispatch {
 
 constexpr int kMaxCatchUpDays = 31;
 
-std::optional<long long> UnitRestriction(const Actor& actor) {
-    if (actor.role == "handler") return actor.unit_id.value_or(-1);
-    return std::nullopt;
-}
-
 DispatchRun DispatchService::Run(const std::string& day, const std::string& request_id) {
     if (!ParseDate(day)) throw Error::Validation({{"date", "must be a day as YYYY-MM-DD"}});
     // A day's bulletin covers the day before it: running ahead would freeze an unfinished day
@@ -52,7 +47,7 @@ DispatchRun DispatchService::Run(const std::string& day, const std::string& requ
 DispatchRun DispatchService::Get(const std::string& day, const Actor& actor) {
     if (!ParseDate(day)) throw Error::NotFound("dispatch");
     auto run = db::Read(pool_, [&](pqxx::transaction_base& tx) {
-        return repository_.Find(tx, day, UnitRestriction(actor));
+        return repository_.Find(tx, day, actor.visibility.OwnUnit());
     });
     if (!run) throw Error::NotFound("dispatch");
     return *run;
@@ -61,7 +56,7 @@ DispatchRun DispatchService::Get(const std::string& day, const Actor& actor) {
 std::vector<DispatchRun> DispatchService::List(const std::string& from, const std::string& to,
                                                const Actor& actor) {
     return db::Read(pool_, [&](pqxx::transaction_base& tx) {
-        return repository_.List(tx, from, to, UnitRestriction(actor));
+        return repository_.List(tx, from, to, actor.visibility.OwnUnit());
     });
 }
 
@@ -80,7 +75,7 @@ std::optional<std::string> DispatchService::LatestDay() {
 }
 
 std::vector<Escalation> DispatchService::Escalations(EscalationQuery query, const Actor& actor) {
-    if (const auto unit = UnitRestriction(actor)) {
+    if (const auto unit = actor.visibility.OwnUnit()) {
         if (query.unit_id && *query.unit_id != *unit) return {};
         query.unit_id = unit;
     }

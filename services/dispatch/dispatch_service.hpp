@@ -45,7 +45,4 @@ private:
     const DispatchRepository& repository_;
 };
 
-/// A handler sees their own unit's part of bulletins and escalations; others see all.
-std::optional<long long> UnitRestriction(const Actor& actor);
-
 }  // namespace lantian::dispatch

@@ -45,9 +45,9 @@ std::optional<Attachment> AttachmentRepository::Find(pqxx::transaction_base& tx,
 }
 
 bool AttachmentRepository::MayView(pqxx::transaction_base& tx, const std::string& sha256,
-                                   long long user_id, const issues::IssueScope& scope) const {
-    return db::Exec1(tx, kMayView, sha256, user_id, scope.reporter_id,
-                     scope.reporter_subdistrict_id, scope.handler_unit_id)[0]
+                                   long long user_id, const Visibility& visibility) const {
+    return db::Exec1(tx, kMayView, sha256, user_id, visibility.IssueReporter(),
+                     visibility.IssueReporterTerritory(), visibility.IssueUnit())[0]
         .as<bool>();
 }
 

@@ -24,7 +24,7 @@ public:
     std::optional<Attachment> Find(pqxx::transaction_base& tx, const std::string& sha256) const;
     /// The uploader, or anyone who may see an issue that shows the photo.
     bool MayView(pqxx::transaction_base& tx, const std::string& sha256, long long user_id,
-                 const issues::IssueScope& scope) const;
+                 const Visibility& visibility) const;
 };
 
 }  // namespace lantian::evidence

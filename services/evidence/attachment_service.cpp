@@ -64,10 +64,10 @@ StoredPhoto AttachmentService::Put(const std::string& sha256, std::string_view b
 
 Photo AttachmentService::Get(const std::string& sha256, const Actor& actor) {
     if (!IsSha256(sha256)) throw Error::NotFound("photo");
-    const auto scope = issues::ScopeFor(actor);
     const auto found =
         db::InTransaction(pool_, [&](pqxx::transaction_base& tx) -> std::optional<Attachment> {
-            if (!repository_.MayView(tx, sha256, actor.user_id, scope)) return std::nullopt;
+            if (!repository_.MayView(tx, sha256, actor.user_id, actor.visibility))
+                return std::nullopt;
             return repository_.Find(tx, sha256);
         });
     if (!found) throw Error::NotFound("photo");

@@ -42,8 +42,8 @@ void AuditRepository::Append(pqxx::transaction_base& tx, long long issue_id, con
                              const std::string& after_json) const {
     const std::optional<long long> actor_id =
         actor.user_id > 0 ? std::optional<long long>(actor.user_id) : std::nullopt;
-    db::Exec(tx, kAppend, issue_id, ToEpochMicros(at), actor_id, actor.role, actor.unit_id,
-             actor.request_id, action, before_json, after_json);
+    db::Exec(tx, kAppend, issue_id, ToEpochMicros(at), actor_id, std::string(RoleName(actor.role)),
+             actor.unit_id, actor.request_id, action, before_json, after_json);
 }
 
 std::vector<IssueEvent> AuditRepository::ForIssue(pqxx::transaction_base& tx,

@@ -1,6 +1,5 @@
 #include "issues/deadline.hpp"
 
-#include <algorithm>
 #include <set>
 #include <utility>
 
@@ -8,31 +7,6 @@
 #include "issues/issue.hpp"
 
 namespace lantian::issues {
-
-int TightenForAlert(int hours, AlertLevel level) {
-    switch (level) {
-        case AlertLevel::kOrange:
-            return (hours + 1) / 2;
-        case AlertLevel::kRed:
-            return std::min(hours, 24);
-        case AlertLevel::kYellow:
-        case AlertLevel::kNone:
-            return hours;
-    }
-    return hours;
-}
-
-int HoursFor(const std::vector<DeadlineRule>& rules, const std::string& category, int severity) {
-    const DeadlineRule* fallback = nullptr;
-    for (const auto& rule : rules) {
-        if (rule.severity != severity) continue;
-        if (rule.category && *rule.category == category) return rule.hours;
-        if (!rule.category) fallback = &rule;
-    }
-    if (fallback) return fallback->hours;
-    throw Error(ErrorCode::kInternal, "no_deadline_rule",
-                "no deadline rule for severity " + std::to_string(severity));
-}
 
 void ValidateDeadlineRules(const std::vector<DeadlineRule>& rules) {
     FieldErrors errors;

@@ -15,15 +15,9 @@ struct DeadlineRule {
     int hours = 168;
 };
 
-/// A heavy-pollution weather alert in force when a deadline is set (重污染天气预警).
-enum class AlertLevel { kNone, kYellow, kOrange, kRed };
-
-/// The hours allowed under an alert: orange halves them (rounding up), red caps them at 24.
-int TightenForAlert(int hours, AlertLevel level);
-
-/// The most specific rule for the category and severity: the category's own, else the
-/// severity's default. Throws when the table has neither (the PUT refuses such a table).
-int HoursFor(const std::vector<DeadlineRule>& rules, const std::string& category, int severity);
+// The hours a deadline gets (the most specific rule, tightened by the alert in force) are
+// computed by deadline_hours() in SQL (migration 0008), for one issue and for the dispatch
+// alike: RulesRepository::DeadlineHours.
 
 /// Checks a replacement table: every severity keeps a default, hours in range, no duplicate
 /// (category, severity), known categories. Returns field errors as (field, message).

@@ -34,7 +34,7 @@ const std::string kFindMany = std::string("select") + kColumns +
                               " from issues i join unnest($1::bigint[]) with ordinality u(id, n)"
                               " on i.id = u.id order by u.n";
 
-// $10..$12: the caller's scope (see IssueScope); $13: now, for `overdue`.
+// $10..$12: the caller's visibility (Visibility::Issue*); $13: now, for `overdue`.
 const std::string kList = std::string("select") + kColumns + R"(
     from issues i
     where ($1::text is null or i.status = $1)
@@ -43,7 +43,7 @@ const std::string kList = std::string("select") + kColumns + R"(
       and ($4::bigint is null or i.subdistrict_id = $4)
       and ($5::text is null or i.category = $5)
       and ($6::smallint is null or i.severity = $6)
-      and ($7::boolean is null or $7 = (i.status = 'assigned' and i.due_at < to_timestamp($13::float8 / 1e6)))
+      and ($7::boolean is null or $7 = is_overdue(i.status, i.due_at, to_timestamp($13::float8 / 1e6)))
       and ($8::bigint is null or i.reported_at >= to_timestamp($8::float8 / 1e6))
       and ($9::bigint is null or i.reported_at < to_timestamp($9::float8 / 1e6))
       and ($10::bigint is null or i.reported_by = $10 or i.subdistrict_id = $11)
@@ -203,13 +203,13 @@ std::optional<Issue> IssueRepository::FindForUpdate(pqxx::transaction_base& tx,
 }
 
 std::vector<Issue> IssueRepository::List(pqxx::transaction_base& tx, const IssueQuery& q,
-                                         const IssueScope& scope, TimePoint now) const {
+                                         const Visibility& visibility, TimePoint now) const {
     const std::optional<long long> after =
         q.after_id > 0 ? std::optional<long long>(q.after_id) : std::nullopt;
     const auto r = db::Exec(tx, kList, q.status, q.unit_id, q.site_id, q.subdistrict_id, q.category,
                             q.severity, q.overdue, Micros(q.reported_from), Micros(q.reported_to),
-                            scope.reporter_id, scope.reporter_subdistrict_id, scope.handler_unit_id,
-                            ToEpochMicros(now), after, q.limit);
+                            visibility.IssueReporter(), visibility.IssueReporterTerritory(),
+                            visibility.IssueUnit(), ToEpochMicros(now), after, q.limit);
     std::vector<Issue> out;
     out.reserve(r.size());
     for (const auto& row : r) out.push_back(FromRow(row));
@@ -217,9 +217,9 @@ std::vector<Issue> IssueRepository::List(pqxx::transaction_base& tx, const Issue
 }
 
 bool IssueRepository::Visible(pqxx::transaction_base& tx, long long id,
-                              const IssueScope& scope) const {
-    return db::Exec1(tx, kVisible, id, scope.reporter_id, scope.reporter_subdistrict_id,
-                     scope.handler_unit_id)[0]
+                              const Visibility& visibility) const {
+    return db::Exec1(tx, kVisible, id, visibility.IssueReporter(),
+                     visibility.IssueReporterTerritory(), visibility.IssueUnit())[0]
         .as<bool>();
 }
 

@@ -5,17 +5,10 @@
 #include <string>
 #include <vector>
 
+#include "common/visibility.hpp"
 #include "issues/issue.hpp"
 
 namespace lantian::issues {
-
-/// Who may see which issues, as SQL conditions: an inspector sees what they reported and
-/// what lies in their subdistrict; a handler what their unit leads or co-handles.
-struct IssueScope {
-    std::optional<long long> reporter_id;
-    std::optional<long long> reporter_subdistrict_id;
-    std::optional<long long> handler_unit_id;
-};
 
 struct SiteFacts {
     long long subdistrict_id = 0;
@@ -32,8 +25,9 @@ public:
     /// Locks the row for the rest of the transaction (workflow steps).
     std::optional<Issue> FindForUpdate(pqxx::transaction_base& tx, long long id) const;
     std::vector<Issue> List(pqxx::transaction_base& tx, const IssueQuery& query,
-                            const IssueScope& scope, TimePoint now) const;
-    bool Visible(pqxx::transaction_base& tx, long long id, const IssueScope& scope) const;
+                            const Visibility& visibility, TimePoint now) const;
+    /// Whether the issue exists and `visibility` reaches it.
+    bool Visible(pqxx::transaction_base& tx, long long id, const Visibility& visibility) const;
 
     /// Inserts a new issue (status and assignment fields as given). Throws
     /// Error(kAlreadyExists, "duplicate_client_id") when the client_id was used before.

@@ -99,21 +99,6 @@ Error Stale(long long id, int current) {
 
 }  // namespace
 
-IssueScope ScopeFor(const Actor& actor) {
-    IssueScope scope;
-    if (actor.role == "inspector") {
-        scope.reporter_id = actor.user_id;
-        if (actor.unit_kind == "subdistrict" || actor.unit_kind == "park") {
-            scope.reporter_subdistrict_id = actor.unit_id;
-        }
-    } else if (actor.role == "handler") {
-        scope.handler_unit_id = actor.unit_id.value_or(-1);
-    } else if (actor.role != "office" && actor.role != "supervisor" && actor.role != "leader") {
-        scope.handler_unit_id = -1;  // sees nothing
-    }
-    return scope;
-}
-
 Issue IssueService::NewIssueRow(pqxx::transaction_base& tx, const NewFinding& f, long long site_id,
                                 const std::string& source, std::optional<long long> inspection_id,
                                 const Actor& actor, TimePoint now) const {
@@ -232,9 +217,8 @@ StoredResponse IssueService::Inspect(const NewInspection& input, const Actor& ac
 }
 
 Issue IssueService::Get(long long id, const Actor& actor) {
-    const IssueScope scope = ScopeFor(actor);
     auto issue = db::Read(pool_, [&](pqxx::transaction_base& tx) -> std::optional<Issue> {
-        if (!repos_.issues.Visible(tx, id, scope)) return std::nullopt;
+        if (!repos_.issues.Visible(tx, id, actor.visibility)) return std::nullopt;
         return repos_.issues.Find(tx, id);
     });
     if (!issue) throw Error::NotFound("issue");
@@ -242,18 +226,16 @@ Issue IssueService::Get(long long id, const Actor& actor) {
 }
 
 std::vector<Issue> IssueService::List(const IssueQuery& query, const Actor& actor) {
-    const IssueScope scope = ScopeFor(actor);
     const TimePoint now = clock_.Now();
     return db::Read(pool_, [&](pqxx::transaction_base& tx) {
-        return repos_.issues.List(tx, query, scope, now);
+        return repos_.issues.List(tx, query, actor.visibility, now);
     });
 }
 
 std::vector<IssueEvent> IssueService::Events(long long id, const Actor& actor) {
-    const IssueScope scope = ScopeFor(actor);
     auto events = db::InTransaction(
         pool_, [&](pqxx::transaction_base& tx) -> std::optional<std::vector<IssueEvent>> {
-            if (!repos_.issues.Visible(tx, id, scope)) return std::nullopt;
+            if (!repos_.issues.Visible(tx, id, actor.visibility)) return std::nullopt;
             return repos_.audit.ForIssue(tx, id);
         });
     if (!events) throw Error::NotFound("issue");
@@ -264,16 +246,16 @@ Issue IssueService::TakeStep(
     long long id, int version, Step step, const Actor& actor,
     const std::function<void(pqxx::transaction_base&, Issue&, TimePoint)>& apply) {
     if (!RoleMayTake(actor.role, step)) {
-        throw Error(
-            ErrorCode::kPermissionDenied, "forbidden",
-            "role \"" + actor.role + "\" may not " + std::string(StepName(step)) + " issues");
+        throw Error(ErrorCode::kPermissionDenied, "forbidden",
+                    "role \"" + std::string(RoleName(actor.role)) + "\" may not " +
+                        std::string(StepName(step)) + " issues");
     }
-    const IssueScope scope = ScopeFor(actor);
     return db::InTransaction(pool_, [&](pqxx::transaction_base& tx) {
         const TimePoint now = clock_.Now();
         // The row lock makes a concurrent step wait, then see the new version (412).
         auto current = repos_.issues.FindForUpdate(tx, id);
-        if (!current || !repos_.issues.Visible(tx, id, scope)) throw Error::NotFound("issue");
+        if (!current || !repos_.issues.Visible(tx, id, actor.visibility))
+            throw Error::NotFound("issue");
         if (current->version != version) throw Stale(id, current->version);
         Issue next = *current;
         next.status = RequireTransition(current->status, step);
@@ -325,9 +307,7 @@ Issue IssueService::Assign(long long id, int version, const AssignmentInput& in,
                 throw Error::Validation({{"lead_unit_id", "units must exist and not be offices (" +
                                                               std::to_string(bad.front()) + ")"}});
             }
-            const int hours =
-                TightenForAlert(HoursFor(repos_.rules.DeadlineRules(tx), i.category, i.severity),
-                                repos_.rules.AlertLevelAt(tx, now));
+            const int hours = repos_.rules.DeadlineHours(tx, i.category, i.severity, now);
             if (in.due_at && *in.due_at <= now) {
                 throw Error::Validation({{"due_at", "must lie in the future"}});
             }
@@ -381,9 +361,7 @@ Issue IssueService::Verify(long long id, int version, const VerificationInput& i
             if (in.due_at && *in.due_at <= now) {
                 throw Error::Validation({{"due_at", "must lie in the future"}});
             }
-            const int hours =
-                TightenForAlert(HoursFor(repos_.rules.DeadlineRules(tx), i.category, i.severity),
-                                repos_.rules.AlertLevelAt(tx, now));
+            const int hours = repos_.rules.DeadlineHours(tx, i.category, i.severity, now);
             repos_.issues.EndAssignment(tx, i.id, now, "returned");
             i.return_count += 1;
             i.assigned_at = now;

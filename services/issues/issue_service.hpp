@@ -99,7 +99,4 @@ private:
     IssueRepositories repos_;
 };
 
-/// The issues an actor may see (see IssueScope).
-IssueScope ScopeFor(const Actor& actor);
-
 }  // namespace lantian::issues

@@ -10,16 +10,16 @@ struct Transition {
     std::string_view from;
     Step step;
     std::string_view to;
-    std::string_view role;
+    Role role;
 };
 
 constexpr Transition kTransitions[] = {
-    {"reported", Step::kConfirm, "confirmed", "office"},
-    {"reported", Step::kReject, "rejected", "office"},
-    {"confirmed", Step::kAssign, "assigned", "office"},
-    {"assigned", Step::kSubmit, "submitted", "handler"},
-    {"submitted", Step::kAccept, "closed", "supervisor"},
-    {"submitted", Step::kReturn, "assigned", "supervisor"},
+    {"reported", Step::kConfirm, "confirmed", Role::kOffice},
+    {"reported", Step::kReject, "rejected", Role::kOffice},
+    {"confirmed", Step::kAssign, "assigned", Role::kOffice},
+    {"assigned", Step::kSubmit, "submitted", Role::kHandler},
+    {"submitted", Step::kAccept, "closed", Role::kSupervisor},
+    {"submitted", Step::kReturn, "assigned", Role::kSupervisor},
 };
 
 }  // namespace
@@ -49,7 +49,7 @@ std::optional<std::string> NextStatus(std::string_view status, Step step) {
     return std::nullopt;
 }
 
-bool RoleMayTake(std::string_view role, Step step) {
+bool RoleMayTake(Role role, Step step) {
     for (const auto& t : kTransitions) {
         if (t.step == step && t.role == role) return true;
     }

@@ -22,7 +22,7 @@ std::optional<std::string> NextStatus(std::string_view status, Step step);
 /// Whether the actor's role may take the step at all (the office triages and assigns, the
 /// lead unit's handler rectifies, the supervision bureau verifies). Unit-level checks (is this
 /// handler's unit the lead unit?) are the service's.
-bool RoleMayTake(std::string_view role, Step step);
+bool RoleMayTake(Role role, Step step);
 
 /// Throws Error 409 `invalid_transition` naming the current state when the step is illegal,
 /// and returns the next state otherwise. The one place the state machine is enforced.

@@ -2,6 +2,7 @@
 
 #include <pqxx/pqxx>
 
+#include "common/error.hpp"
 #include "common/time.hpp"
 #include "db/nullable.hpp"
 #include "db/statement.hpp"
@@ -17,17 +18,20 @@ constexpr const char* kDeleteAll = "delete from deadline_rules";
 constexpr const char* kInsert =
     "insert into deadline_rules (category, severity, hours) values ($1, $2, $3)";
 
-constexpr const char* kAlertLevelAt =
-    "select coalesce(alert_level_at(to_timestamp($1::float8 / 1e6)), '')";
+constexpr const char* kDeadlineHours =
+    "select deadline_hours($1, $2, to_timestamp($3::float8 / 1e6))";
 
 }  // namespace
 
-AlertLevel RulesRepository::AlertLevelAt(pqxx::transaction_base& tx, TimePoint t) const {
-    const auto level = db::Exec1(tx, kAlertLevelAt, ToEpochMicros(t))[0].as<std::string>();
-    if (level == "red") return AlertLevel::kRed;
-    if (level == "orange") return AlertLevel::kOrange;
-    if (level == "yellow") return AlertLevel::kYellow;
-    return AlertLevel::kNone;
+int RulesRepository::DeadlineHours(pqxx::transaction_base& tx, const std::string& category,
+                                   int severity, TimePoint at) const {
+    const auto hours =
+        db::Nullable<int>(db::Exec1(tx, kDeadlineHours, category, severity, ToEpochMicros(at))[0]);
+    if (!hours) {
+        throw Error(ErrorCode::kInternal, "no_deadline_rule",
+                    "no deadline rule for severity " + std::to_string(severity));
+    }
+    return *hours;
 }
 
 std::vector<DeadlineRule> RulesRepository::DeadlineRules(pqxx::transaction_base& tx) const {

@@ -146,8 +146,7 @@ const std::string kOverdueList = std::string(R"(
 constexpr const char* kMapAreas = R"(
     select u.id, u.name, st_asgeojson(u.boundary, 6),
            count(i.id),
-           count(i.id) filter (where i.status = 'assigned'
-                               and i.due_at < to_timestamp($2::float8 / 1e6))
+           count(i.id) filter (where is_overdue(i.status, i.due_at, to_timestamp($2::float8 / 1e6)))
     from units u
     left join issues i on i.subdistrict_id = u.id
         and i.status in ('reported', 'confirmed', 'assigned', 'submitted')
@@ -159,7 +158,7 @@ constexpr const char* kMapAreas = R"(
 constexpr const char* kMapPoints = R"(
     select i.id, st_x(coalesce(i.location, s.location)::geometry),
            st_y(coalesce(i.location, s.location)::geometry), i.category, i.status,
-           i.status = 'assigned' and i.due_at < to_timestamp($2::float8 / 1e6)
+           is_overdue(i.status, i.due_at, to_timestamp($2::float8 / 1e6))
     from issues i join sites s on s.id = i.site_id
     where i.status in ('reported', 'confirmed', 'assigned', 'submitted')
       and ($1::bigint is null or coalesce(i.lead_unit_id, i.subdistrict_id) = $1)

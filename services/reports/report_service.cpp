@@ -87,11 +87,6 @@ std::vector<SummaryRow> Rows(GroupBy g, const Period& period, const std::vector<
 
 }  // namespace
 
-std::optional<long long> ReportScope(const Actor& actor) {
-    if (actor.role == "handler") return actor.unit_id.value_or(-1);
-    return std::nullopt;
-}
-
 Period ReportService::ResolvePeriod(const std::optional<std::string>& from,
                                     const std::optional<std::string>& to, int max_days) const {
     Period p;
@@ -127,7 +122,7 @@ Window ReportService::WindowFor(const Period& period, std::optional<long long> u
 }
 
 Summary ReportService::Summarize(const Period& period, GroupBy group_by, const Actor& actor) {
-    const Window w = WindowFor(period, ReportScope(actor));
+    const Window w = WindowFor(period, actor.visibility.OwnUnit());
     if (group_by == GroupBy::kDay && DaysBetween(period.from, period.to) + 1 > kMaxDailyRows) {
         throw Error::Validation(
             {{"to", "a daily report may span at most " + std::to_string(kMaxDailyRows) + " days"}});
@@ -217,7 +212,7 @@ DrillPage ReportService::Drill(const DrillQuery& q, const Actor& actor) {
         group.reset();
         key.reset();
     }
-    const Window w = WindowFor(period, ReportScope(actor));
+    const Window w = WindowFor(period, actor.visibility.OwnUnit());
     return db::InTransaction(pool_, [&](pqxx::transaction_base& tx) {
         DrillPage page;
         page.items = repository_.DrillPage(tx, w, q.metric, group, key, q.before_id, q.limit + 1);
@@ -234,7 +229,7 @@ BulletinData ReportService::Bulletin(const Period& period, const Actor& actor) {
     BulletinData b;
     b.by_unit = Summarize(period, GroupBy::kUnit, actor);
     b.ranking = Rank(period, actor);
-    const Window w = WindowFor(period, ReportScope(actor));
+    const Window w = WindowFor(period, actor.visibility.OwnUnit());
     b.overdue = db::InTransaction(pool_, [&](pqxx::transaction_base& tx) {
         return repository_.OverdueList(tx, w, kBulletinOverdueRows);
     });
@@ -244,7 +239,7 @@ BulletinData ReportService::Bulletin(const Period& period, const Actor& actor) {
 
 OpenIssueMap ReportService::Map(const Actor& actor) {
     return db::InTransaction(pool_, [&](pqxx::transaction_base& tx) {
-        return repository_.Map(tx, ReportScope(actor), clock_.Now(), kMapMaxPoints);
+        return repository_.Map(tx, actor.visibility.OwnUnit(), clock_.Now(), kMapMaxPoints);
     });
 }
 

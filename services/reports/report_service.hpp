@@ -69,7 +69,4 @@ private:
     const ReportRepository& repository_;
 };
 
-/// A handler's unit (only their issues count for them); nullopt for everyone else.
-std::optional<long long> ReportScope(const Actor& actor);
-
 }  // namespace lantian::reports

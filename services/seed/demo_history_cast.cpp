@@ -42,10 +42,10 @@ Actor ActorFrom(const pqxx::row& r) {
     Actor a;
     a.user_id = r[0].as<long long>();
     a.username = r[1].as<std::string>();
-    a.role = r[2].as<std::string>();
+    a.role = ParseRole(r[2].as<std::string>()).value();
     if (!r[3].is_null()) a.unit_id = r[3].as<long long>();
     a.unit_kind = r[4].as<std::string>();
-    return a;
+    return WithVisibility(a);
 }
 
 Actor DemoUser(db::Pool& pool, const std::string& username, const std::string& role) {
@@ -153,10 +153,10 @@ Cast LoadCast(db::Pool& pool, auth::UserService& users,
         Actor a;
         a.user_id = created[n]->id;
         a.username = created[n]->username;
-        a.role = "handler";
+        a.role = Role::kHandler;
         a.unit_id = missing[n].id;
         a.unit_kind = missing[n].kind;
-        cast.handlers.emplace(missing[n].id, a);
+        cast.handlers.emplace(missing[n].id, WithVisibility(a));
         ++cast.handlers_created;
     }
     return cast;

@@ -86,16 +86,10 @@ Site SiteService::Create(const NewSite& input, const FieldErrors& input_errors) 
     });
 }
 
-std::optional<long long> VisibleTerritory(const Actor& actor) {
-    const bool territorial = actor.unit_kind == "subdistrict" || actor.unit_kind == "park";
-    if (actor.role == "handler" && territorial) return actor.unit_id;
-    return std::nullopt;
-}
-
 Site SiteService::Get(long long id, const Actor& actor) {
     auto site = db::Read(
         pool_, [&](pqxx::transaction_base& tx) { return repository_.FindWithLedger(tx, id); });
-    const auto territory = VisibleTerritory(actor);
+    const auto territory = actor.visibility.SiteTerritory();
     if (!site || (territory && site->subdistrict_id != *territory)) {
         throw Error::NotFound("site");
     }
@@ -141,7 +135,7 @@ Site SiteService::Patch(long long id, int expected_version, const SitePatch& pat
 
 std::vector<Site> SiteService::List(const SiteQuery& query, const Actor& actor) {
     SiteQuery q = query;
-    q.territory = VisibleTerritory(actor);
+    q.territory = actor.visibility.SiteTerritory();
     if (q.near) {
         FieldErrors errors;
         GeoPoint p = *q.near;

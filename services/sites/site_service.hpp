@@ -13,8 +13,8 @@ namespace lantian::sites {
 /// The rules of the site registry: known kinds, sane coordinates (GCJ-02 converted to
 /// WGS-84), a site always inside exactly one subdistrict or park, compare-and-set versions.
 /// A subdistrict's or park's handler sees the sites of its own territory only; everyone
-/// else (inspectors sweep the whole district, departments supervise across it) sees all.
-std::optional<long long> VisibleTerritory(const Actor& actor);
+/// else (inspectors sweep the whole district, departments supervise across it) sees all
+/// (Visibility::SiteTerritory).
 
 class SiteService {
 public:

@@ -327,7 +327,7 @@ TEST_F(AuthServiceTest, DisablingAUserOrChangingRoleOrUnitTakesEffectOnTheNextRe
     const std::string token = auth->service.SignIn("wangli", kPassword, kAddress).token;
     const auto before = auth->service.Authenticate(token);
     ASSERT_TRUE(before);
-    EXPECT_EQ(before->role, "handler");
+    EXPECT_EQ(before->role, Role::kHandler);
     EXPECT_EQ(before->unit_id, jiaoxi_);
     EXPECT_EQ(before->unit_kind, "subdistrict");
 
@@ -340,10 +340,26 @@ TEST_F(AuthServiceTest, DisablingAUserOrChangingRoleOrUnitTakesEffectOnTheNextRe
     auth->users.Patch(user.id, 2, {.role = "supervisor"});
     const auto promoted = auth->service.Authenticate(token);
     ASSERT_TRUE(promoted);
-    EXPECT_EQ(promoted->role, "supervisor");
+    EXPECT_EQ(promoted->role, Role::kSupervisor);
 
     auth->users.Patch(user.id, 3, {.disabled = true});
     EXPECT_FALSE(auth->service.Authenticate(token));
+}
+
+TEST_F(AuthServiceTest, ARoleTheServiceDoesNotKnowIsRefusedAtSignInNotLeftToSeeNothing) {
+    // A newer schema (or a hand edit) may hold a role this binary has no policy for.
+    auto auth = MakeAuth();
+    const User user = AddUser(*auth, "wangli", "office");
+    const std::string token = auth->service.SignIn("wangli", kPassword, kAddress).token;
+    Execute("alter table users drop constraint users_role_check");
+    Execute("update users set role = 'auditor' where id = " + std::to_string(user.id));
+
+    const auto refused = Refusal(*auth, "wangli", kPassword);
+    ASSERT_TRUE(refused);
+    EXPECT_EQ(refused->code(), ErrorCode::kPermissionDenied);
+    EXPECT_EQ(refused->slug(), "unknown_role");
+    EXPECT_NE(std::string(refused->what()).find("auditor"), std::string::npos);
+    EXPECT_FALSE(auth->service.Authenticate(token)) << "an open session of that account ends";
 }
 
 TEST_F(AuthServiceTest, ConcurrentSignInsNeverHashMoreThanTheCapAtOnce) {

@@ -119,7 +119,7 @@ protected:
             Name(route) + query + " as " + p.label + " (" + ObjectName(object) + ")";
         const bool scoped = Scoped(rule, p);
         ++checks_;
-        if (!rule.roles.Contains(p.role)) {
+        if (!rule.roles.Contains(ParseRole(p.role).value())) {
             const auto r =
                 SendRefused(BuildRequest(route, recipe, p, object, query, p.token), what);
             if (r.status != 403 || ProblemCode(r) != "forbidden") {

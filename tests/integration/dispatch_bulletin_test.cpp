@@ -69,7 +69,7 @@ protected:
         c_ = UnitId("JF-SD-JIAONAN");
         d_ = UnitId("JF-SD-QIBAIJIAN");
         g_ = UnitId("JF-DEPT-CHENGGUAN");
-        office_ = {.role = "office", .unit_id = UnitId("JF-OFF-HUANWEIBAN")};
+        office_ = WithVisibility({.role = Role::kOffice, .unit_id = UnitId("JF-OFF-HUANWEIBAN")});
         office_.user_id = std::stoll(
             QueryValue("insert into users (username, display_name, role, password_hash) "
                        "values ('office.bulletin', '环委办', 'office', 'x') returning id"));
@@ -297,7 +297,8 @@ TEST_F(DispatchBulletin, LaterChangesToTheLedgerDoNotAlterTheFrozenBulletin) {
 }
 
 TEST_F(DispatchBulletin, AHandlerSeesOnlyTheirOwnUnitsRowAndOverdueIssues) {
-    const Actor jiaoxi{.user_id = office_.user_id, .role = "handler", .unit_id = a_};
+    const Actor jiaoxi =
+        WithVisibility({.user_id = office_.user_id, .role = Role::kHandler, .unit_id = a_});
     const json own = json::parse(dispatch_->Get(kDay, jiaoxi).bulletin_json);
     ASSERT_EQ(own.at("units").size(), 1u);
     ExpectFigures(own.at("units").at(0), {3, 6, 1, 3, 2, 4, 1, 0.25}, "焦西 as its handler");
@@ -305,13 +306,14 @@ TEST_F(DispatchBulletin, AHandlerSeesOnlyTheirOwnUnitsRowAndOverdueIssues) {
     EXPECT_EQ(own.at("overdue").at(0).at("issue_id"), id_["a7"]);
     EXPECT_EQ(own.at("overdue").at(1).at("issue_id"), id_["a11"]);
 
-    const Actor chengguan{.user_id = office_.user_id, .role = "handler", .unit_id = g_};
+    const Actor chengguan =
+        WithVisibility({.user_id = office_.user_id, .role = Role::kHandler, .unit_id = g_});
     const json dept = json::parse(dispatch_->Get(kDay, chengguan).bulletin_json);
     ASSERT_EQ(dept.at("units").size(), 1u);
     EXPECT_EQ(dept.at("units").at(0).at("unit_id"), g_);
     EXPECT_TRUE(dept.at("overdue").empty());
 
-    const Actor leader{.user_id = office_.user_id, .role = "leader"};
+    const Actor leader = WithVisibility({.user_id = office_.user_id, .role = Role::kLeader});
     EXPECT_EQ(dispatch_->Get(kDay, leader).bulletin_json, run_.bulletin_json);
 }
 

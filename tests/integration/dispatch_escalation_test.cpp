@@ -89,7 +89,7 @@ protected:
     TestClock clock_;
     std::string reporter_;
     long long chengguan_ = 0;
-    Actor office_{.user_id = 1, .role = "office"};
+    Actor office_ = WithVisibility({.user_id = 1, .role = Role::kOffice});
     DispatchRepository repository_;
     std::unique_ptr<DispatchService> dispatch_;
 };
@@ -178,8 +178,9 @@ TEST_F(EscalationLadder, EscalationsAreAddressedToTheLeadUnitNotTheCoUnits) {
     // The lead unit's handler finds them; the subdistrict beside it (a co-unit) does not.
     const long long territory = std::stoll(
         QueryValue("select subdistrict_id from issues where id = " + std::to_string(id)));
-    const Actor lead{.user_id = 1, .role = "handler", .unit_id = chengguan_};
-    const Actor co{.user_id = 1, .role = "handler", .unit_id = territory};
+    const Actor lead =
+        WithVisibility({.user_id = 1, .role = Role::kHandler, .unit_id = chengguan_});
+    const Actor co = WithVisibility({.user_id = 1, .role = Role::kHandler, .unit_id = territory});
     EXPECT_EQ(dispatch_->Escalations({}, lead).size(), 3u);
     EXPECT_TRUE(dispatch_->Escalations({}, co).empty());
     EXPECT_TRUE(dispatch_->Escalations({.unit_id = chengguan_}, co).empty());

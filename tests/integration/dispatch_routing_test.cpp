@@ -49,7 +49,8 @@ protected:
         itest::SeededDatabaseTest::SetUp();
         if (HasFatalFailure()) return;
         clock_.Set(At("2026-03-10T08:00:00+08:00"));
-        office_ = {.role = "office", .unit_id = UnitId("JF-OFF-HUANWEIBAN"), .unit_kind = "office"};
+        office_ = WithVisibility(
+            {.role = Role::kOffice, .unit_id = UnitId("JF-OFF-HUANWEIBAN"), .unit_kind = "office"});
         office_.user_id = std::stoll(QueryValue(
             "insert into users (username, display_name, role, unit_id, password_hash) values "
             "('office.routing', '环委办', 'office', " +

@@ -18,7 +18,8 @@ using itest::ErrorFrom;
 using itest::FieldsOf;
 
 // Inspectors sweep the whole district, so they see every site.
-const Actor kInspector{.user_id = 1, .username = "inspector", .role = "inspector"};
+const Actor kInspector =
+    WithVisibility({.user_id = 1, .username = "inspector", .role = Role::kInspector});
 
 constexpr itest::Box kNorth = {113.00, 35.00, 113.20, 35.20};
 constexpr itest::Box kSouth = {113.00, 34.70, 113.20, 34.90};
@@ -137,10 +138,10 @@ TEST_F(SiteListTest, KindStatusAndSubdistrictFiltersCombine) {
 TEST_F(SiteListTest, AHandlerOfASubdistrictSeesOnlyTheSitesOfItsOwnTerritory) {
     const long long north_site = Add("北店", "北路1号", kCentre);
     const long long south_site = Add("南店", "南路1号", {34.80, 113.10});
-    const Actor north_handler{
-        .user_id = 2, .role = "handler", .unit_id = north_, .unit_kind = "subdistrict"};
-    const Actor department_handler{
-        .user_id = 3, .role = "handler", .unit_id = 999, .unit_kind = "department"};
+    const Actor north_handler = WithVisibility(
+        {.user_id = 2, .role = Role::kHandler, .unit_id = north_, .unit_kind = "subdistrict"});
+    const Actor department_handler = WithVisibility(
+        {.user_id = 3, .role = Role::kHandler, .unit_id = 999, .unit_kind = "department"});
 
     auto visible = [&](const SiteQuery& query, const Actor& actor) {
         IdList ids;

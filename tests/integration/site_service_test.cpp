@@ -24,7 +24,8 @@ using itest::ErrorFrom;
 using itest::FieldsOf;
 
 // Inspectors sweep the whole district, so they see every site.
-const Actor kInspector{.user_id = 1, .username = "inspector", .role = "inspector"};
+const Actor kInspector =
+    WithVisibility({.user_id = 1, .username = "inspector", .role = Role::kInspector});
 
 NewSite Restaurant(const std::string& name, GeoPoint location) {
     NewSite site;

@@ -201,7 +201,8 @@ TEST_F(PipelineTest, RunsTheAuthStepBeforeProtectedHandlersWithTheMatchedRoute) 
     std::vector<std::string> authed;
     pipeline_.SetAuthStep([&](Request& r, const Route& route) {
         authed.push_back(route.pattern);
-        r.actor = Actor{.user_id = 9, .username = "wang", .role = "inspector", .unit_id = 4};
+        r.actor = WithVisibility(
+            Actor{.user_id = 9, .username = "wang", .role = Role::kInspector, .unit_id = 4});
     });
 
     const Response r = Send("GET", "/api/v1/sites/5");

@@ -35,11 +35,12 @@ http::AuthStep MakeAuthStep(AuthService& service) {
         actor->request_id = request.request_id;
         const auto rule = FindRule(request.method, route.pattern);
         if (!rule || !rule->roles.Contains(actor->role)) {
-            throw Error(
-                ErrorCode::kPermissionDenied, "forbidden",
-                "role \"" + actor->role + "\" may not " + request.method + " " + route.pattern);
+            throw Error(ErrorCode::kPermissionDenied, "forbidden",
+                        "role \"" + std::string(RoleName(actor->role)) + "\" may not " +
+                            request.method + " " + route.pattern);
         }
-        request.actor = std::move(actor);
+        // The one scope policy, computed once for the whole request.
+        request.actor = WithVisibility(std::move(*actor));
     };
 }
 

@@ -87,7 +87,7 @@ Actor ReportWorkloadTest::NewActor(const std::string& username, const std::strin
                                    std::optional<long long> unit) {
     Actor a;
     a.username = username;
-    a.role = role;
+    a.role = ParseRole(role).value();
     a.unit_id = unit;
     a.request_id = "report-workload";
     db::InTransaction(pool(), [&](pqxx::transaction_base& tx) {
@@ -99,7 +99,7 @@ Actor ReportWorkloadTest::NewActor(const std::string& username, const std::strin
         a.user_id = r[0].as<long long>();
         a.unit_kind = r[1].is_null() ? "" : r[1].as<std::string>();
     });
-    return a;
+    return WithVisibility(a);
 }
 
 const Actor& ReportWorkloadTest::HandlerOf(long long unit) {
