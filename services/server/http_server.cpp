@@ -10,11 +10,11 @@
 #include <csignal>
 #include <limits>
 #include <mutex>
-#include <optional>
 #include <set>
+#include <string>
 
 #include "common/log.hpp"
-#include "http/problem.hpp"
+#include "server/request_framing.hpp"
 
 namespace lantian::server {
 
@@ -29,7 +29,8 @@ namespace {
 
 struct Connection {
     beast::tcp_stream* stream;
-    bool busy = false;
+    bool busy = false;  // a request is being read or served: a drain lets it finish
+    std::string raw;    // bytes read and not yet parsed (the start of a pipelined request)
 };
 
 }  // namespace
@@ -45,14 +46,11 @@ struct HttpServer::Impl {
           log(log::Get("server")) {}
 
     asio::awaitable<void> Accept();
-    enum class ReadOutcome { kRequest, kRefused, kClosed };
-
     asio::awaitable<void> Session(tcp::socket socket);
-    /// Reads one request, or the refusal to send (framing, limits) before closing.
-    asio::awaitable<ReadOutcome> ReadRequest(beast::tcp_stream& stream, std::string& raw,
-                                             http::Request& request, bool& keep_alive,
-                                             bool& head_request,
-                                             std::optional<http::Response>& refusal, bool& busy);
+    /// Reads one request, or the refusal to send (framing, limits) before closing. Marks the
+    /// connection busy once a header has arrived.
+    asio::awaitable<IncomingRequest> ReadRequest(Connection& connection);
+    asio::awaitable<http::Response> Handle(http::Request& request);
     asio::awaitable<bool> WriteResponse(beast::tcp_stream& stream, http::Response response,
                                         bool keep_alive, bool head);
     void Drain();
@@ -71,22 +69,7 @@ struct HttpServer::Impl {
 
 namespace {
 
-/// A refusal before the request reaches the pipeline (framing, limits): still problem+json
-/// with a request id, and the connection closed since the stream can no longer be trusted.
-http::Response EarlyProblem(int status, std::string_view slug, std::string_view detail) {
-    const std::string request_id = http::AcceptOrMakeRequestId("");
-    http::Response r = http::ProblemResponse(status, slug, detail, request_id);
-    r.Header("X-Request-Id", request_id);
-    r.close_connection = true;
-    return r;
-}
-
-/// obs-fold (a header line continued on the next line) is deprecated by RFC 9112 and a
-/// request-smuggling vector; Beast 1.81 accepts it, so it is refused here on the raw bytes.
-struct HeaderRead {
-    std::size_t length = 0;  // through the blank line; 0 when the connection ended first
-    bool too_large = false;
-};
+using RequestParser = bhttp::request_parser<bhttp::string_body>;
 
 /// Reads until the blank line that ends a request header, keeping any bytes past it in `raw`
 /// (the start of a body or of a pipelined request). Bounded by `max_bytes`.
@@ -122,9 +105,45 @@ asio::awaitable<void> Linger(beast::tcp_stream& stream) {
     }
 }
 
-bool HasObsFold(std::string_view head) {
-    return head.find("\r\n ") != std::string_view::npos ||
-           head.find("\r\n\t") != std::string_view::npos;
+/// Parses a complete header (`head`, through the blank line); false when it is malformed or
+/// its framing is ambiguous (request smuggling).
+bool ParseHeader(RequestParser& parser, std::string_view head) {
+    parser.header_limit(static_cast<std::uint32_t>(head.size() + 1));
+    // The route's limit is known only once the header is parsed; until then, none (Beast's
+    // default of 1 MiB would turn a large Content-Length into a framing error, not 413).
+    parser.body_limit(std::numeric_limits<std::uint64_t>::max());
+    beast::error_code ec;
+    parser.put(asio::buffer(head.data(), head.size()), ec);
+    const auto& header = parser.get();
+    const bool framing_attack = header.count(bhttp::field::transfer_encoding) > 0 &&
+                                header.count(bhttp::field::content_length) > 0;
+    return !ec && parser.is_header_done() && !framing_attack && !HasObsFold(head) &&
+           header.count(bhttp::field::content_length) <= 1;
+}
+
+/// The bytes past the header (the start of the body, maybe more) as the parser's buffer;
+/// `raw` is left empty.
+beast::flat_buffer TakeRest(std::string& raw, std::size_t header_bytes) {
+    beast::flat_buffer buffer;
+    const std::size_t rest = raw.size() - header_bytes;
+    auto dest = buffer.prepare(rest);
+    asio::buffer_copy(dest, asio::buffer(raw.data() + header_bytes, rest));
+    buffer.commit(rest);
+    raw.clear();
+    return buffer;
+}
+
+/// Why reading a body failed, as the outcome: too large, gone, or malformed.
+IncomingRequest BodyFailure(const beast::error_code& ec) {
+    if (ec == bhttp::error::body_limit) {
+        return IncomingRequest::Refused(413, "payload_too_large",
+                                        "request body is too large for this endpoint");
+    }
+    if (ec == beast::error::timeout || ec == asio::error::eof ||
+        ec == asio::error::operation_aborted) {
+        return IncomingRequest::Closed();
+    }
+    return IncomingRequest::Refused(400, "bad_request", "malformed HTTP body");
 }
 
 http::Request ToRequest(bhttp::request<bhttp::string_body>&& in) {
@@ -140,6 +159,16 @@ http::Request ToRequest(bhttp::request<bhttp::string_body>&& in) {
     }
     req.body = std::move(in.body());
     return req;
+}
+
+/// The request a parser has read completely.
+IncomingRequest Accepted(RequestParser& parser) {
+    IncomingRequest out;
+    out.kind = IncomingRequest::Kind::kRequest;
+    out.keep_alive = parser.keep_alive();
+    out.head = parser.get().method() == bhttp::verb::head;
+    out.request = ToRequest(parser.release());
+    return out;
 }
 
 }  // namespace
@@ -171,36 +200,22 @@ asio::awaitable<void> HttpServer::Impl::Session(tcp::socket socket) {
         if (connections.size() >= options.max_connections) co_return;
         connections.insert(&self);
     }
-    std::string raw;  // bytes read and not yet parsed
     for (;;) {
         self.busy = false;
         if (draining) break;
-        http::Request request;
-        bool keep_alive = false;
-        bool head_request = false;
-        // Refusals are built here and written below, never as temporaries inside a co_await
-        // expression: g++ 12 destroys such temporaries twice (seen as a double free).
-        std::optional<http::Response> refusal;
-        const ReadOutcome outcome = co_await ReadRequest(stream, raw, request, keep_alive,
-                                                         head_request, refusal, self.busy);
-        if (outcome == ReadOutcome::kClosed) break;
+        // Refusals are built by ReadRequest and written below, never as temporaries inside a
+        // co_await expression: g++ 12 destroys such temporaries twice (seen as a double free).
+        IncomingRequest incoming = co_await ReadRequest(self);
+        if (incoming.kind == IncomingRequest::Kind::kClosed) break;
         self.busy = true;
-        if (outcome == ReadOutcome::kRefused) {
-            co_await WriteResponse(stream, std::move(*refusal), false, false);
+        if (incoming.kind == IncomingRequest::Kind::kRefused) {
+            co_await WriteResponse(stream, std::move(incoming.refusal), false, false);
             co_await Linger(stream);
             break;
         }
-        beast::error_code endpoint_ec;
-        const auto remote = stream.socket().remote_endpoint(endpoint_ec);
-        if (!endpoint_ec) request.remote_address = remote.address().to_string();
-        http::Response response = co_await asio::co_spawn(
-            workers,
-            [this, &request]() -> asio::awaitable<http::Response> {
-                co_return pipeline.Handle(request);
-            },
-            use_awaitable);
+        http::Response response = co_await Handle(incoming.request);
         const bool keep_going =
-            co_await WriteResponse(stream, std::move(response), keep_alive, head_request);
+            co_await WriteResponse(stream, std::move(response), incoming.keep_alive, incoming.head);
         if (!keep_going) break;
     }
     {
@@ -211,85 +226,50 @@ asio::awaitable<void> HttpServer::Impl::Session(tcp::socket socket) {
     stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
 }
 
-asio::awaitable<HttpServer::Impl::ReadOutcome> HttpServer::Impl::ReadRequest(
-    beast::tcp_stream& stream, std::string& raw, http::Request& request, bool& keep_alive,
-    bool& head_request, std::optional<http::Response>& refusal, bool& busy) {
-    const std::size_t max_read = options.max_header_bytes + options.max_target_bytes;
+asio::awaitable<IncomingRequest> HttpServer::Impl::ReadRequest(Connection& connection) {
+    beast::tcp_stream& stream = *connection.stream;
+    std::string& raw = connection.raw;
     stream.expires_after(options.header_timeout);
-    const HeaderRead read = co_await ReadHeader(stream, raw, max_read);
-    if (read.too_large) {
-        const auto line_end = raw.find("\r\n");
-        if (line_end == std::string::npos || line_end > options.max_target_bytes) {
-            refusal = EarlyProblem(414, "uri_too_long", "request target is too long");
-        } else {
-            refusal = EarlyProblem(431, "header_too_large", "request header is too large");
-        }
-        co_return ReadOutcome::kRefused;
+    const HeaderRead read =
+        co_await ReadHeader(stream, raw, options.max_header_bytes + options.max_target_bytes);
+    if (read.length == 0 && !read.too_large) co_return IncomingRequest::Closed();
+    connection.busy = true;  // from here a drain lets the request finish
+    if (auto refusal = RefuseOversize(raw, read, options)) co_return std::move(*refusal);
+    RequestParser parser;
+    if (!ParseHeader(parser, std::string_view(raw.data(), read.length))) {
+        co_return IncomingRequest::Refused(400, "bad_request", "malformed HTTP request");
     }
-    const std::size_t header_bytes = read.length;
-    if (header_bytes == 0) co_return ReadOutcome::kClosed;  // closed, timed out or drained
-    busy = true;  // from here a drain lets the request finish
-    const std::string_view head(raw.data(), header_bytes);
-    if (head.find("\r\n") > options.max_target_bytes) {
-        refusal = EarlyProblem(414, "uri_too_long", "request target is too long");
-        co_return ReadOutcome::kRefused;
-    }
-    if (header_bytes > options.max_header_bytes) {
-        refusal = EarlyProblem(431, "header_too_large", "request header is too large");
-        co_return ReadOutcome::kRefused;
-    }
-    bhttp::request_parser<bhttp::string_body> parser;
-    parser.header_limit(static_cast<std::uint32_t>(header_bytes + 1));
-    // The route's limit is known only once the header is parsed; until then, none (Beast's
-    // default of 1 MiB would turn a large Content-Length into a framing error, not 413).
-    parser.body_limit(std::numeric_limits<std::uint64_t>::max());
-    beast::error_code parse_ec;
-    parser.put(asio::buffer(raw.data(), header_bytes), parse_ec);
     const auto& header = parser.get();
-    const bool framing_attack = header.count(bhttp::field::transfer_encoding) > 0 &&
-                                header.count(bhttp::field::content_length) > 0;
-    if (parse_ec || !parser.is_header_done() || framing_attack || HasObsFold(head) ||
-        header.count(bhttp::field::content_length) > 1) {
-        refusal = EarlyProblem(400, "bad_request", "malformed HTTP request");
-        co_return ReadOutcome::kRefused;
-    }
     const std::size_t limit =
         pipeline.BodyLimit(std::string(header.method_string()), std::string(header.target()));
     if (const auto length = parser.content_length(); length && *length > limit) {
-        refusal =
-            EarlyProblem(413, "payload_too_large", "request body is too large for this endpoint");
-        co_return ReadOutcome::kRefused;
+        co_return IncomingRequest::Refused(413, "payload_too_large",
+                                           "request body is too large for this endpoint");
     }
     parser.body_limit(limit);
-    beast::flat_buffer buffer;
-    const std::size_t rest = raw.size() - header_bytes;
-    auto dest = buffer.prepare(rest);
-    asio::buffer_copy(dest, asio::buffer(raw.data() + header_bytes, rest));
-    buffer.commit(rest);
-    raw.clear();
+    beast::flat_buffer buffer = TakeRest(raw, read.length);
     if (!parser.is_done()) {
         stream.expires_after(options.body_timeout);
-        auto [body_ec, body_bytes] = co_await bhttp::async_read(stream, buffer, parser, kTuple);
-        if (body_ec == bhttp::error::body_limit) {
-            refusal = EarlyProblem(413, "payload_too_large",
-                                   "request body is too large for this endpoint");
-            co_return ReadOutcome::kRefused;
-        }
-        if (body_ec) {
-            if (body_ec == beast::error::timeout || body_ec == asio::error::eof ||
-                body_ec == asio::error::operation_aborted) {
-                co_return ReadOutcome::kClosed;
-            }
-            refusal = EarlyProblem(400, "bad_request", "malformed HTTP body");
-            co_return ReadOutcome::kRefused;
-        }
+        auto [ec, n] = co_await bhttp::async_read(stream, buffer, parser, kTuple);
+        if (ec) co_return BodyFailure(ec);
     }
     // Pipelined bytes after this request belong to the next one.
     raw.assign(static_cast<const char*>(buffer.data().data()), buffer.size());
-    keep_alive = parser.keep_alive();
-    head_request = parser.get().method() == bhttp::verb::head;
-    request = ToRequest(parser.release());
-    co_return ReadOutcome::kRequest;
+    IncomingRequest incoming = Accepted(parser);
+    beast::error_code endpoint_ec;
+    const auto remote = stream.socket().remote_endpoint(endpoint_ec);
+    if (!endpoint_ec) incoming.request.remote_address = remote.address().to_string();
+    co_return incoming;
+}
+
+/// Runs the pipeline on the worker pool, never on an I/O thread.
+asio::awaitable<http::Response> HttpServer::Impl::Handle(http::Request& request) {
+    co_return co_await asio::co_spawn(
+        workers,
+        [this, &request]() -> asio::awaitable<http::Response> {
+            co_return pipeline.Handle(request);
+        },
+        use_awaitable);
 }
 
 asio::awaitable<void> HttpServer::Impl::Accept() {

@@ -2,35 +2,24 @@
 
 #include <filesystem>
 #include <optional>
+#include <stdexcept>
 
-#include "auth/auth_service.hpp"
 #include "auth/http/auth_step.hpp"
 #include "auth/http/session_routes.hpp"
-#include "auth/password_hasher.hpp"
-#include "auth/session_repository.hpp"
-#include "auth/user_repository.hpp"
-#include "auth/user_service.hpp"
 #include "common/log.hpp"
 #include "common/time.hpp"
-#include "db/pool.hpp"
-#include "dispatch/dispatch_repository.hpp"
-#include "dispatch/dispatch_service.hpp"
 #include "dispatch/http/dispatch_routes.hpp"
 #include "dispatch/scheduler.hpp"
-#include "evidence/attachment_service.hpp"
-#include "evidence/blob_store.hpp"
 #include "evidence/http/attachment_routes.hpp"
 #include "http/metrics.hpp"
 #include "http/pipeline.hpp"
 #include "http/router.hpp"
 #include "issues/http/issue_routes.hpp"
-#include "issues/issue_service.hpp"
 #include "ops/ops_routes.hpp"
 #include "reports/http/dashboard_routes.hpp"
 #include "reports/http/report_routes.hpp"
-#include "reports/report_repository.hpp"
-#include "reports/report_service.hpp"
 #include "server/http_server.hpp"
+#include "server/parts.hpp"
 #include "sites/http/site_routes.hpp"
 #include "units/http/unit_routes.hpp"
 
@@ -50,98 +39,34 @@ auth::SessionPolicy PolicyFrom(const Config& c) {
 
 }  // namespace
 
-/// Every part of the running service, constructed in dependency order.
-struct Service::Parts {
-    explicit Parts(const Config& config)
-        : pool(config.database_url, static_cast<std::size_t>(config.workers),
-               std::chrono::milliseconds(config.db_acquire_timeout_ms)),
-          hasher({config.argon2_ops_limit, config.argon2_mem_limit_mib * 1024 * 1024},
-                 config.max_concurrent_hashes),
-          auth(pool, hasher, user_repository, session_repository, PolicyFrom(config)),
-          users(pool, hasher, user_repository),
-          units(pool, unit_repository),
-          sites(pool, site_repository),
-          issues(pool, clock,
-                 {issue_repository, inspection_repository, audit_repository, idempotency_repository,
-                  rules_repository}),
-          blobs(config.blob_dir),
-          attachments(pool, blobs, attachment_repository),
-          dispatch(pool, clock, dispatch_repository),
-          reports(pool, clock, report_repository),
-          pipeline(router, metrics) {
-        ops::RegisterOpsRoutes(router, pool, metrics);
-        auth::RegisterSessionRoutes(router, auth, users);
-        auth::RegisterUserRoutes(router, users);
-        units::RegisterUnitRoutes(router, units);
-        sites::RegisterSiteRoutes(router, sites);
-        issues::RegisterIssueRoutes(router, issues);
-        issues::RegisterWorkflowRoutes(router, issues);
-        evidence::RegisterAttachmentRoutes(router, attachments);
-        dispatch::RegisterDispatchRoutes(router, dispatch);
-        reports::RegisterReportRoutes(router, reports);
-        reports::RegisterDashboardRoutes(router, config.DashboardDir());
-        pipeline.SetAuthStep(auth::MakeAuthStep(auth));
-    }
+Core::Core(const Config& config, const Clock* clock)
+    : pool(config.database_url, static_cast<std::size_t>(config.workers),
+           std::chrono::milliseconds(config.db_acquire_timeout_ms)),
+      clock(clock ? *clock : system_clock),
+      units(pool, unit_repository),
+      sites(pool, site_repository),
+      issues(pool, this->clock,
+             {issue_repository, inspection_repository, audit_repository, idempotency_repository,
+              rules_repository}),
+      dispatch(pool, this->clock, dispatch_repository),
+      reports(pool, this->clock, report_repository) {}
 
-    db::Pool pool;
-    http::Metrics metrics;
-    http::Router router;
-    auth::PasswordHasher hasher;
-    auth::UserRepository user_repository;
-    auth::SessionRepository session_repository;
-    auth::AuthService auth;
-    auth::UserService users;
-    units::UnitRepository unit_repository;
-    units::UnitService units;
-    sites::SiteRepository site_repository;
-    sites::SiteService sites;
-    SystemClock clock;
-    issues::IssueRepository issue_repository;
-    issues::InspectionRepository inspection_repository;
-    issues::AuditRepository audit_repository;
-    issues::IdempotencyRepository idempotency_repository;
-    issues::RulesRepository rules_repository;
-    issues::IssueService issues;
-    evidence::AttachmentRepository attachment_repository;
-    evidence::LocalBlobStore blobs;
-    evidence::AttachmentService attachments;
-    dispatch::DispatchRepository dispatch_repository;
-    dispatch::DispatchService dispatch;
-    reports::ReportRepository report_repository;
-    reports::ReportService reports;
-    http::Pipeline pipeline;
-};
+Parts::Parts(const Config& config, const Clock* clock)
+    : core(config, clock),
+      hasher({config.argon2_ops_limit, config.argon2_mem_limit_mib * 1024 * 1024},
+             config.max_concurrent_hashes),
+      auth(core.pool, hasher, user_repository, session_repository, PolicyFrom(config)),
+      users(core.pool, hasher, user_repository),
+      blobs(config.blob_dir),
+      attachments(core.pool, blobs, attachment_repository) {}
 
-Service::Service(const Config& config) : parts_(std::make_unique<Parts>(config)) {}
-Service::~Service() = default;
-
-const http::Router& Service::router() const {
-    return parts_->router;
-}
-auth::UserService& Service::users() {
-    return parts_->users;
-}
-dispatch::DispatchService& Service::dispatch() {
-    return parts_->dispatch;
-}
-reports::ReportService& Service::reports() {
-    return parts_->reports;
-}
-db::Pool& Service::pool() {
-    return parts_->pool;
-}
-const http::Pipeline& Service::pipeline() const {
-    return parts_->pipeline;
-}
-
-bool Service::BootstrapAdministrator(const Config& config) {
+bool Parts::BootstrapAdministrator(const Config& config) {
     if (config.admin_username.empty() && config.admin_password.empty()) return false;
     if (config.admin_username.empty() || config.admin_password.empty()) {
         throw std::invalid_argument(
             "LANTIAN_ADMIN_USERNAME and LANTIAN_ADMIN_PASSWORD must be given together");
     }
-    const bool created =
-        parts_->users.EnsureAdministrator(config.admin_username, config.admin_password);
+    const bool created = users.EnsureAdministrator(config.admin_username, config.admin_password);
     if (created) {
         log::Info(*log::Get("auth"),
                   log::Line("administrator created").Str("username", config.admin_username));
@@ -149,18 +74,69 @@ bool Service::BootstrapAdministrator(const Config& config) {
     return created;
 }
 
+/// The parts and the HTTP front on them: the routes and the request pipeline.
+struct Service::Impl {
+    explicit Impl(const Config& config) : parts(config), pipeline(router, metrics) {
+        Core& core = parts.core;
+        ops::RegisterOpsRoutes(router, core.pool, metrics);
+        auth::RegisterSessionRoutes(router, parts.auth, parts.users);
+        auth::RegisterUserRoutes(router, parts.users);
+        units::RegisterUnitRoutes(router, core.units);
+        sites::RegisterSiteRoutes(router, core.sites);
+        issues::RegisterIssueRoutes(router, core.issues);
+        issues::RegisterWorkflowRoutes(router, core.issues);
+        evidence::RegisterAttachmentRoutes(router, parts.attachments);
+        dispatch::RegisterDispatchRoutes(router, core.dispatch);
+        reports::RegisterReportRoutes(router, core.reports);
+        reports::RegisterDashboardRoutes(router, config.DashboardDir());
+        pipeline.SetAuthStep(auth::MakeAuthStep(parts.auth));
+    }
+
+    Parts parts;
+    http::Metrics metrics;
+    http::Router router;
+    http::Pipeline pipeline;
+};
+
+Service::Service(const Config& config) : impl_(std::make_unique<Impl>(config)) {}
+Service::~Service() = default;
+
+const http::Router& Service::router() const {
+    return impl_->router;
+}
+auth::UserService& Service::users() {
+    return impl_->parts.users;
+}
+dispatch::DispatchService& Service::dispatch() {
+    return impl_->parts.core.dispatch;
+}
+reports::ReportService& Service::reports() {
+    return impl_->parts.core.reports;
+}
+db::Pool& Service::pool() {
+    return impl_->parts.core.pool;
+}
+const http::Pipeline& Service::pipeline() const {
+    return impl_->pipeline;
+}
+
+bool Service::BootstrapAdministrator(const Config& config) {
+    return impl_->parts.BootstrapAdministrator(config);
+}
+
 int Service::Serve(const Config& config) {
     auto log = log::Get("server");
     const ServerOptions options = config.ToServerOptions();
-    HttpServer server(parts_->pipeline, options);
+    Core& core = impl_->parts.core;
+    HttpServer server(impl_->pipeline, options);
     std::optional<dispatch::Scheduler> scheduler;
     if (config.scheduler) {
-        scheduler.emplace(parts_->dispatch, parts_->clock, config.DispatchMinute(),
+        scheduler.emplace(core.dispatch, core.clock, config.DispatchMinute(),
                           std::chrono::seconds(config.scheduler_check_seconds));
     }
     try {
         // Aggregates bucketed in another zone than the configured one are recomputed.
-        if (parts_->reports.EnsureZone(DistrictZoneName())) {
+        if (core.reports.EnsureZone(DistrictZoneName())) {
             log::Warn(*log, log::Line("report aggregates rebuilt for the district zone")
                                 .Str("time_zone", DistrictZoneName()));
         }

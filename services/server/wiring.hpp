@@ -25,7 +25,8 @@ class ReportService;
 
 namespace lantian::server {
 
-/// The service built from its parts (the one place where wiring happens).
+/// The service: its Parts (server/parts.hpp) and the HTTP front on them. wiring.cpp is the one
+/// place where wiring happens; the commands that do not serve build only the parts they need.
 class Service {
 public:
     explicit Service(const Config& config);
@@ -45,8 +46,8 @@ public:
     db::Pool& pool();
 
 private:
-    struct Parts;
-    std::unique_ptr<Parts> parts_;
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
 };
 
 /// "METHOD /pattern" for every registered route (the contract test compares it with

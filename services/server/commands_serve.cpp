@@ -1,0 +1,30 @@
+// lantian serve, lantian routes: the HTTP front.
+#include <iostream>
+
+#include "server/commands.hpp"
+#include "server/wiring.hpp"
+
+namespace lantian::server::cli {
+
+void AddServeCommand(CLI::App& app, Config& config, Commands& out) {
+    auto* serve = app.add_subcommand("serve", "serve the HTTP API (never migrates by itself)");
+    config.AddDatabaseOption(*serve);
+    config.AddServeOptions(*serve);
+    config.AddAuthOptions(*serve);
+    out.push_back({serve, [&config] {
+                       config.ToServerOptions();  // validate before anything starts
+                       Service service(config);
+                       service.BootstrapAdministrator(config);
+                       return service.Serve(config);
+                   }});
+}
+
+void AddRoutesCommand(CLI::App& app, Commands& out) {
+    auto* routes = app.add_subcommand("routes", "print the registered routes, one per line");
+    out.push_back({routes, [] {
+                       for (const auto& line : RouteTable()) std::cout << line << '\n';
+                       return 0;
+                   }});
+}
+
+}  // namespace lantian::server::cli
