@@ -78,6 +78,7 @@ public:
         errors_.push_back({std::move(field), std::move(message)});
     }
     bool empty() const { return errors_.empty(); }
+    const std::vector<FieldError>& fields() const { return errors_; }
     /// Throws Error(kValidation) when any field error was added.
     void ThrowIfAny() const;
 

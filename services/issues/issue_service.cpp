@@ -1,83 +1,14 @@
 #include "issues/issue_service.hpp"
 
 #include <algorithm>
-#include <chrono>
-#include <regex>
-#include <set>
 
 #include "db/transaction.hpp"
 #include "issues/deadline.hpp"
+#include "issues/finding_rules.hpp"
 
 namespace lantian::issues {
 
 namespace {
-
-// Phones' clocks drift: a finding stamped a little ahead of the server is still accepted.
-constexpr auto kClockSkew = std::chrono::minutes(5);
-constexpr size_t kMaxPhotos = 20;
-constexpr size_t kMaxText = 4000;
-
-bool Blank(const std::string& s) {
-    return s.find_first_not_of(" \t\r\n") == std::string::npos;
-}
-
-bool IsUuid(const std::string& s) {
-    static const std::regex kUuid(
-        "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$");
-    return std::regex_match(s, kUuid);
-}
-
-bool IsSha256(const std::string& s) {
-    return s.size() == 64 && s.find_first_not_of("0123456789abcdef") == std::string::npos;
-}
-
-void CheckPhotos(const std::vector<std::string>& ids, const std::string& field,
-                 FieldErrors& errors) {
-    if (ids.size() > kMaxPhotos) errors.Add(field, "must list at most 20 photos");
-    for (const auto& id : ids) {
-        if (!IsSha256(id)) {
-            errors.Add(field, "must hold SHA-256 ids of uploaded photos (64 lower-case hex)");
-            return;
-        }
-    }
-}
-
-void CheckLocation(const std::optional<GeoPoint>& p, const std::string& field,
-                   FieldErrors& errors) {
-    if (!p) return;
-    if (!(p->lat >= -90 && p->lat <= 90)) errors.Add(field + ".lat", "must be between -90 and 90");
-    if (!(p->lon >= -180 && p->lon <= 180)) {
-        errors.Add(field + ".lon", "must be between -180 and 180");
-    }
-}
-
-void CheckFinding(const NewFinding& f, const std::string& at, TimePoint now, FieldErrors& errors) {
-    if (!IsUuid(f.client_id)) errors.Add(at + "client_id", "must be a UUID made on the phone");
-    if (CategoryLabel(f.category).empty()) errors.Add(at + "category", "is not a known category");
-    if (f.severity < 1 || f.severity > 3) errors.Add(at + "severity", "must be 1, 2 or 3");
-    if (Blank(f.description)) errors.Add(at + "description", "must not be blank");
-    if (f.description.size() > kMaxText) errors.Add(at + "description", "is too long");
-    CheckLocation(f.location, at + "location", errors);
-    CheckPhotos(f.photo_ids, at + "photo_ids", errors);
-    if (f.reported_at > now + kClockSkew) {
-        errors.Add(at + "found_at", "lies in the future");
-    }
-    if (f.fixed_on_spot) {
-        if (!f.evidence) {
-            errors.Add(at + "evidence", "is required for a finding fixed on the spot");
-        } else {
-            if (Blank(f.evidence->description)) {
-                errors.Add(at + "evidence.description", "must not be blank");
-            }
-            if (f.evidence->photo_ids.empty()) {
-                errors.Add(at + "evidence.photo_ids", "must show the fixed problem");
-            }
-            CheckPhotos(f.evidence->photo_ids, at + "evidence.photo_ids", errors);
-        }
-    } else if (f.evidence) {
-        errors.Add(at + "evidence", "is only for a finding fixed on the spot");
-    }
-}
 
 /// 422 listing every photo id that names no uploaded attachment.
 void RequireAttachments(pqxx::transaction_base& tx, const IssueRepository& issues,
@@ -147,12 +78,7 @@ StoredResponse IssueService::Report(const NewIssue& input, const Actor& actor,
         if (key) {
             if (auto stored = repos_.idempotency.Claim(tx, *key)) return *stored;
         }
-        std::vector<std::string> photos = input.finding.photo_ids;
-        if (input.finding.evidence) {
-            photos.insert(photos.end(), input.finding.evidence->photo_ids.begin(),
-                          input.finding.evidence->photo_ids.end());
-        }
-        RequireAttachments(tx, repos_.issues, photos, "photo_ids");
+        RequireAttachments(tx, repos_.issues, PhotosOf(input.finding), "photo_ids");
         Issue row =
             NewIssueRow(tx, input.finding, input.site_id, input.source, std::nullopt, actor, now);
         const Issue issue = repos_.issues.Insert(tx, row);
@@ -172,26 +98,13 @@ StoredResponse IssueService::Inspect(const NewInspection& input, const Actor& ac
                                      const FieldErrors& input_errors) {
     const TimePoint now = clock_.Now();
     FieldErrors errors = input_errors;
-    if (!IsUuid(input.client_id)) errors.Add("client_id", "must be a UUID made on the phone");
-    if (input.started_at > now + kClockSkew) errors.Add("started_at", "lies in the future");
-    CheckLocation(input.location, "location", errors);
-    if (input.notes.size() > kMaxText) errors.Add("notes", "is too long");
-    if (input.findings.size() > 50) errors.Add("findings", "must hold at most 50 findings");
-    std::set<std::string> client_ids{input.client_id};
-    std::vector<std::string> photos;
-    for (size_t n = 0; n < input.findings.size(); ++n) {
-        const auto& f = input.findings[n];
-        const std::string at = "findings[" + std::to_string(n) + "].";
-        CheckFinding(f, at, now, errors);
-        if (!client_ids.insert(f.client_id).second) {
-            errors.Add(at + "client_id", "repeats another client_id of this inspection");
-        }
-        photos.insert(photos.end(), f.photo_ids.begin(), f.photo_ids.end());
-        if (f.evidence) {
-            photos.insert(photos.end(), f.evidence->photo_ids.begin(), f.evidence->photo_ids.end());
-        }
-    }
+    CheckInspection(input, now, errors);
     errors.ThrowIfAny();
+    std::vector<std::string> photos;
+    for (const auto& f : input.findings) {
+        const auto cited = PhotosOf(f);
+        photos.insert(photos.end(), cited.begin(), cited.end());
+    }
     return db::InTransaction(pool_, [&](pqxx::transaction_base& tx) {
         if (key) {
             if (auto stored = repos_.idempotency.Claim(tx, *key)) return *stored;
@@ -271,12 +184,7 @@ Issue IssueService::TakeStep(
 }
 
 Issue IssueService::Triage(long long id, int version, const TriageDecision& d, const Actor& actor) {
-    if (!d.confirm && Blank(d.reason)) {
-        throw Error::Validation({{"reason", "is required to reject a finding"}});
-    }
-    if (d.confirm && d.duplicate_of) {
-        throw Error::Validation({{"duplicate_of", "is only for a rejection"}});
-    }
+    CheckTriage(d.confirm, d.reason, d.duplicate_of.has_value());
     const Step step = d.confirm ? Step::kConfirm : Step::kReject;
     return TakeStep(id, version, step, actor, [&](pqxx::transaction_base& tx, Issue& i, TimePoint) {
         if (d.confirm) return;
@@ -293,11 +201,7 @@ Issue IssueService::Triage(long long id, int version, const TriageDecision& d, c
 
 Issue IssueService::Assign(long long id, int version, const AssignmentInput& in,
                            const Actor& actor) {
-    std::set<long long> co(in.co_unit_ids.begin(), in.co_unit_ids.end());
-    if (co.size() != in.co_unit_ids.size() || co.contains(in.lead_unit_id)) {
-        throw Error::Validation(
-            {{"co_unit_ids", "must be distinct and differ from the lead unit"}});
-    }
+    CheckUnits(in.lead_unit_id, in.co_unit_ids);
     return TakeStep(
         id, version, Step::kAssign, actor,
         [&](pqxx::transaction_base& tx, Issue& i, TimePoint now) {
@@ -321,12 +225,7 @@ Issue IssueService::Assign(long long id, int version, const AssignmentInput& in,
 
 Issue IssueService::Rectify(long long id, int version, const RectificationInput& in,
                             const Actor& actor) {
-    FieldErrors errors;
-    if (Blank(in.description)) errors.Add("description", "must say what was done");
-    if (in.description.size() > kMaxText) errors.Add("description", "is too long");
-    if (in.photo_ids.empty()) errors.Add("photo_ids", "must show the rectified site");
-    CheckPhotos(in.photo_ids, "photo_ids", errors);
-    errors.ThrowIfAny();
+    CheckRectification(in.description, in.photo_ids);
     return TakeStep(id, version, Step::kSubmit, actor,
                     [&](pqxx::transaction_base& tx, Issue& i, TimePoint now) {
                         if (i.lead_unit_id != actor.unit_id) {
@@ -343,10 +242,7 @@ Issue IssueService::Rectify(long long id, int version, const RectificationInput&
 
 Issue IssueService::Verify(long long id, int version, const VerificationInput& in,
                            const Actor& actor) {
-    FieldErrors errors;
-    if (!in.accept && Blank(in.comment)) errors.Add("comment", "must say what is still wrong");
-    CheckPhotos(in.photo_ids, "photo_ids", errors);
-    errors.ThrowIfAny();
+    CheckVerification(in.accept, in.comment, in.photo_ids);
     const Step step = in.accept ? Step::kAccept : Step::kReturn;
     return TakeStep(
         id, version, step, actor, [&](pqxx::transaction_base& tx, Issue& i, TimePoint now) {
