@@ -5,6 +5,7 @@
 #include "common/error.hpp"
 #include "common/time.hpp"
 #include "db/transaction.hpp"
+#include "dispatch/bulletin_ranking.hpp"
 #include "issues/issue.hpp"
 #include "sites/site.hpp"
 
@@ -36,7 +37,8 @@ DispatchRun DispatchService::Run(const std::string& day, const std::string& requ
         }
         const auto assigned = repository_.AssignConfirmed(tx, now, request_id);
         const int escalations = repository_.RaiseEscalations(tx, day, now, request_id);
-        const std::string bulletin = repository_.ComputeBulletin(tx, day, now, DistrictZoneName());
+        const std::string bulletin =
+            WithRanking(repository_.ComputeBulletin(tx, day, now, DistrictZoneName()));
         repository_.CompleteRun(tx, day, assigned, escalations, bulletin);
         auto run = repository_.Find(tx, day, std::nullopt);
         run->created = true;

@@ -6,6 +6,7 @@
 #include "common/error.hpp"
 #include "common/time.hpp"
 #include "db/transaction.hpp"
+#include "reports/ranking.hpp"
 #include "sites/site.hpp"
 
 namespace lantian::reports {
@@ -175,20 +176,7 @@ Ranking ReportService::Rank(const Period& period, const Actor&) {
             }
             r.rows.push_back(std::move(row));
         }
-        // Best on-time rate first; no deadline in the period ranks last; ties share a place
-        // (1, 2, 2, 4) and list fewer overdue issues first.
-        std::stable_sort(r.rows.begin(), r.rows.end(), [](const auto& a, const auto& b) {
-            const auto ra = a.counts.OnTimeRate();
-            const auto rb = b.counts.OnTimeRate();
-            if (ra.has_value() != rb.has_value()) return ra.has_value();
-            if (ra && *ra != *rb) return *ra > *rb;
-            return a.counts[Metric::kOverdue] < b.counts[Metric::kOverdue];
-        });
-        for (size_t i = 0; i < r.rows.size(); ++i) {
-            const bool tie =
-                i > 0 && r.rows[i].counts.OnTimeRate() == r.rows[i - 1].counts.OnTimeRate();
-            r.rows[i].rank = tie ? r.rows[i - 1].rank : static_cast<int>(i + 1);
-        }
+        RankTerritories(r.rows);
         return r;
     });
 }
