@@ -57,6 +57,24 @@ std::string_view GroupByName(GroupBy g) {
     return {};
 }
 
+std::vector<std::string> AggregateColumns() {
+    std::vector<std::string> out;
+    for (const Metric m : kMetrics) {
+        if (IsAggregated(m)) out.emplace_back(MetricName(m));
+    }
+    out.emplace_back("rectify_seconds");
+    return out;
+}
+
+std::string AggregateColumnList(std::string_view prefix, std::string_view suffix) {
+    std::string out;
+    for (const auto& column : AggregateColumns()) {
+        if (!out.empty()) out += ", ";
+        out.append(prefix).append(column).append(suffix);
+    }
+    return out;
+}
+
 std::optional<Metric> ParseMetric(std::string_view text) {
     for (const auto& info : kMetricInfo) {
         if (info.name == text) return info.metric;

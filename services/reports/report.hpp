@@ -21,8 +21,11 @@ enum class GroupBy { kUnit, kCategory, kSiteKind, kSubdistrict, kDay };
 std::optional<GroupBy> ParseGroupBy(std::string_view text);
 std::string_view GroupByName(GroupBy g);
 
-/// The counted indicators of DOMAIN.md (Reports); the SQL that defines them is migration
-/// 0007's report_facts() for the aggregates and report_repository.cpp's drill filters.
+/// The counted indicators of DOMAIN.md (Reports), declared once: this enum with kMetrics and
+/// the names of report.cpp. The SQL that defines them is migration 0007's report_facts() for
+/// the aggregates and report_repository.cpp's drill filters; the aggregates' columns, the
+/// rebuild and the verification derive their column lists from AggregateColumns(), and
+/// tests/integration/report_metrics_test.cpp fails when the schema and this list part.
 enum class Metric {
     kFound,
     kConfirmed,
@@ -42,6 +45,19 @@ inline constexpr std::array kMetrics = {
     Metric::kSubmitted, Metric::kClosed,    Metric::kReworked,  Metric::kDue,
     Metric::kOnTime,    Metric::kOverdue,   Metric::kRectified,
 };
+
+/// Whether the per-day aggregates keep the metric as a column of its name. Overdue is a stock,
+/// taken at a moment from the assignments' history instead.
+constexpr bool IsAggregated(Metric m) {
+    return m != Metric::kOverdue;
+}
+
+/// The value columns of report_daily, report_daily_unit and report_facts(), in order: the name of
+/// each aggregated metric in kMetrics order, then rectify_seconds.
+std::vector<std::string> AggregateColumns();
+/// The same columns, joined by ", " with each wrapped as `prefix + column + suffix`
+/// (e.g. "sum(" and ")").
+std::string AggregateColumnList(std::string_view prefix = "", std::string_view suffix = "");
 
 std::optional<Metric> ParseMetric(std::string_view text);
 std::string_view MetricName(Metric m);

@@ -166,50 +166,43 @@ constexpr const char* kMapPoints = R"(
     limit $3)";
 
 // Rows of report_daily, and of its day × unit rollup, that differ from a recomputation.
-constexpr const char* kDiscrepancies = R"(
-    with kept as (
-        select * from report_daily
-        where (found, confirmed, assigned, closed_of_assigned, submitted, closed, reworked, due,
-               on_time, rectified, rectify_seconds) <> (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-    ),
-    kept_unit as (
-        select * from report_daily_unit
-        where (found, confirmed, assigned, closed_of_assigned, submitted, closed, reworked, due,
-               on_time, rectified, rectify_seconds) <> (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-    ),
-    recomputed_unit as (
-        select day, unit_id, sum(found)::int, sum(confirmed)::int, sum(assigned)::int,
-               sum(closed_of_assigned)::int, sum(submitted)::int, sum(closed)::int,
-               sum(reworked)::int, sum(due)::int, sum(on_time)::int, sum(rectified)::int,
-               sum(rectify_seconds)::bigint
-        from report_daily_recomputed group by day, unit_id
-    )
-    select (select count(*) from (
-                (select * from kept except all select * from report_daily_recomputed)
-                union all
-                (select * from report_daily_recomputed except all select * from kept)) d)
-         + (select count(*) from (
-                (select * from kept_unit except all select * from recomputed_unit)
-                union all
-                (select * from recomputed_unit except all select * from kept_unit)) d))";
+std::string DiscrepanciesSql() {
+    const std::string columns = AggregateColumnList();
+    std::string zeros;
+    for (size_t n = 0; n < AggregateColumns().size(); ++n) zeros += n ? ", 0" : "0";
+    return "with kept as (select * from report_daily where (" + columns + ") <> (" + zeros +
+           ")),"
+           " kept_unit as (select * from report_daily_unit where (" +
+           columns + ") <> (" + zeros +
+           ")),"
+           " recomputed_unit as (select day, unit_id, " +
+           AggregateColumnList("sum(", ")") +
+           " from report_daily_recomputed group by day, unit_id)"
+           " select (select count(*) from ("
+           "   (select * from kept except all select * from report_daily_recomputed)"
+           "   union all"
+           "   (select * from report_daily_recomputed except all select * from kept)) d)"
+           " + (select count(*) from ("
+           "   (select day, unit_id, " +
+           columns +
+           " from kept_unit except all select * from recomputed_unit)"
+           "   union all"
+           "   (select * from recomputed_unit except all select day, unit_id, " +
+           columns + " from kept_unit)) d)";
+}
 
-constexpr const char* kRebuildUnits = R"(
-    insert into report_daily_unit
-    select day, unit_id, sum(found), sum(confirmed), sum(assigned), sum(closed_of_assigned),
-           sum(submitted), sum(closed), sum(reworked), sum(due), sum(on_time), sum(rectified),
-           sum(rectify_seconds)
-    from report_daily group by day, unit_id order by day, unit_id)";
+std::string RebuildUnitsSql() {
+    return "insert into report_daily_unit (day, unit_id, " + AggregateColumnList() +
+           ") select day, unit_id, " + AggregateColumnList("sum(", ")") +
+           " from report_daily group by day, unit_id order by day, unit_id";
+}
 
 // The by-unit and by-day figures come from the day × unit rollup (a few hundred rows a month);
 // the others from the full aggregates. A handler's statement is its own text, so neither
 // shares the other's cached plan.
 std::string AggregateSql(GroupBy g, bool scoped) {
     const bool rollup = g == GroupBy::kUnit || g == GroupBy::kDay;
-    return "select " + AggregateKey(g) + R"(,
-            sum(found), sum(confirmed), sum(assigned), sum(closed_of_assigned), sum(submitted),
-            sum(closed), sum(reworked), sum(due), sum(on_time), sum(rectified),
-            sum(rectify_seconds)
-        from )" +
+    return "select " + AggregateKey(g) + ", " + AggregateColumnList("sum(", ")") + " from " +
            (rollup ? "report_daily_unit" : "report_daily") +
            " where day between $1::date and $2::date" + (scoped ? " and unit_id = $3" : "") +
            " group by 1";
@@ -219,20 +212,17 @@ std::string AggregateSql(GroupBy g, bool scoped) {
 
 std::map<std::string, Counts> ReportRepository::Aggregates(pqxx::transaction_base& tx,
                                                            const Window& w, GroupBy g) const {
-    constexpr Metric kColumns[] = {
-        Metric::kFound,     Metric::kConfirmed, Metric::kAssigned, Metric::kClosedOfAssigned,
-        Metric::kSubmitted, Metric::kClosed,    Metric::kReworked, Metric::kDue,
-        Metric::kOnTime,    Metric::kRectified};
     std::map<std::string, Counts> out;
     const pqxx::result rows =
         w.unit ? db::Exec(tx, AggregateSql(g, true), w.from_day, w.to_day, *w.unit)
                : db::Exec(tx, AggregateSql(g, false), w.from_day, w.to_day);
     for (const auto& row : rows) {
         Counts& c = out[row[0].as<std::string>()];
-        for (size_t k = 0; k < std::size(kColumns); ++k) {
-            c[kColumns[k]] = row[static_cast<int>(k + 1)].as<long long>();
+        int column = 1;  // the columns of AggregateColumnList(), in order
+        for (const Metric m : kMetrics) {
+            if (IsAggregated(m)) c[m] = row[column++].as<long long>();
         }
-        c.rectify_seconds = row[11].as<long long>();
+        c.rectify_seconds = row[column].as<long long>();
     }
     return out;
 }
@@ -368,11 +358,11 @@ void ReportRepository::Rebuild(pqxx::transaction_base& tx, const std::string& zo
     db::Exec(tx,
              "insert into report_daily select * from report_daily_recomputed"
              " order by day, unit_id, subdistrict_id, category, site_kind");
-    db::Exec(tx, kRebuildUnits);
+    db::Exec(tx, RebuildUnitsSql());
 }
 
 long long ReportRepository::Discrepancies(pqxx::transaction_base& tx) const {
-    return db::Exec1(tx, kDiscrepancies)[0].as<long long>();
+    return db::Exec1(tx, DiscrepanciesSql())[0].as<long long>();
 }
 
 }  // namespace lantian::reports
