@@ -1,0 +1,104 @@
+#include <pqxx/pqxx>
+
+#include "common/time.hpp"
+#include "db/nullable.hpp"
+#include "db/statement.hpp"
+#include "issues/issue_repository.hpp"
+#include "issues/sql_arrays.hpp"
+#include "reports/report_repository.hpp"
+#include "reports/report_sql.hpp"
+
+namespace lantian::reports {
+
+using sql::IssueKey;
+using sql::kOverdueSpan;
+using sql::Us;
+
+namespace {
+
+std::string MetricPredicate(Metric m) {
+    const std::string in_window = " >= " LANTIAN_TS(1) " and {} < " LANTIAN_TS(2);
+    auto between = [&](const std::string& column) {
+        std::string out = column + in_window;
+        out.replace(out.find("{}"), 2, column);
+        return out;
+    };
+    switch (m) {
+        case Metric::kFound:
+            return between("i.reported_at");
+        case Metric::kConfirmed:
+            return "i.status not in ('reported', 'rejected') and not i.fixed_on_spot and " +
+                   between("i.triaged_at");
+        case Metric::kAssigned:
+            return "not i.fixed_on_spot and " + between("i.first_assigned_at");
+        case Metric::kClosedOfAssigned:
+            return "not i.fixed_on_spot and i.status = 'closed' and " +
+                   between("i.first_assigned_at");
+        case Metric::kSubmitted:
+            return between("i.submitted_at");
+        case Metric::kClosed:
+            return between("i.closed_at");
+        case Metric::kReworked:
+            return "i.return_count > 0 and " + between("i.closed_at");
+        case Metric::kDue:
+            return "not i.fixed_on_spot and " + between("i.due_at");
+        case Metric::kOnTime:
+            return "not i.fixed_on_spot and i.status = 'closed' and i.submitted_at <= i.due_at "
+                   "and " +
+                   between("i.due_at");
+        case Metric::kRectified:
+            return "not i.fixed_on_spot and " + between("i.closed_at");
+        case Metric::kOverdue:
+            break;
+    }
+    return "false";
+}
+
+// Parameters: $1 start, $2 end, $3 as_of, $4 the caller's unit (null: all), $5 group key
+// (null: all). Every parameter is referenced so that each variant prepares.
+std::string DrillWhere(Metric m, std::optional<GroupBy> g) {
+    const GroupBy group = g.value_or(GroupBy::kDay);
+    const bool keyed = g && *g != GroupBy::kDay;
+    const std::string key_match =
+        keyed ? (IssueKey(group, m == Metric::kOverdue) + " = $5::text") : "false";
+    if (m == Metric::kOverdue) {
+        return std::string(R"(
+            exists (select 1 from issue_assignments a
+                    where a.issue_id = i.id and )") +
+               kOverdueSpan + " @> " LANTIAN_TS(3) R"(
+                      and ($4::bigint is null or a.lead_unit_id = $4)
+                      and ($5::text is null or )" +
+               key_match + R"())
+            and )" LANTIAN_TS(1) " <= " LANTIAN_TS(2) " and " LANTIAN_TS(1) " <= " LANTIAN_TS(3);
+    }
+    return MetricPredicate(m) + R"(
+        and ($4::bigint is null or coalesce(i.lead_unit_id, i.subdistrict_id) = $4)
+        and ($5::text is null or )" +
+           key_match + R"()
+        and )" LANTIAN_TS(3) " is not null";
+}
+
+}  // namespace
+
+std::vector<issues::Issue> ReportRepository::DrillPage(pqxx::transaction_base& tx, const Window& w,
+                                                       Metric metric, std::optional<GroupBy> g,
+                                                       const std::optional<std::string>& key,
+                                                       long long before_id, int limit) const {
+    const std::string sql = "select i.id from issues i where " + DrillWhere(metric, g) +
+                            " and ($6::bigint = 0 or i.id < $6) order by i.id desc limit $7";
+    std::vector<long long> ids;
+    for (const auto& row :
+         db::Exec(tx, sql, Us(w.start), Us(w.end), Us(w.as_of), w.unit, key, before_id, limit)) {
+        ids.push_back(row[0].as<long long>());
+    }
+    return issues::IssueRepository().FindMany(tx, ids);
+}
+
+long long ReportRepository::DrillCount(pqxx::transaction_base& tx, const Window& w, Metric metric,
+                                       std::optional<GroupBy> g,
+                                       const std::optional<std::string>& key) const {
+    const std::string sql = "select count(*) from issues i where " + DrillWhere(metric, g);
+    return db::Exec1(tx, sql, Us(w.start), Us(w.end), Us(w.as_of), w.unit, key)[0].as<long long>();
+}
+
+}  // namespace lantian::reports
