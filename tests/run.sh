@@ -1,18 +1,38 @@
 #!/usr/bin/env bash
 # Builds Lantian with sanitizers and runs every test suite against a throwaway PostgreSQL cluster.
 #
-#   tests/run.sh                 from any directory
+#   tests/run.sh                 from any directory: every suite
+#   tests/run.sh SUITE...        those suites only (as LANTIAN_TEST_SUITES), e.g. tests/run.sh unit
+#
+# Suites, in the order they run:
+#   format       tests/support/check-format.sh: clang-format 14 on every tracked C++ file (or on
+#                those changed since LANTIAN_FORMAT_BASE, e.g. origin/main); no build
+#   release      `lantian` built with -DCMAKE_BUILD_TYPE=Release and warnings as errors in a second
+#                tree (LANTIAN_TEST_RELEASE_DIR), so that warnings only the optimiser finds fail
+#   headers      the checkheaders target (cmake/CheckHeaders.cmake) in that tree: each header
+#                under services/ compiles alone
+#   unit         the GoogleTest unit tests (CTest label unit)
+#   integration  the GoogleTest integration tests against the throwaway cluster (label integration)
+#   e2e          tests/e2e/*.test.mjs against `lantian serve` on that cluster (label e2e)
+# unit, integration and e2e test the sanitizer build in LANTIAN_TEST_BUILD_DIR; `ctest -L LAYER`
+# in that tree runs one of them too (tests/CMakeLists.txt).
 #
 # Environment:
 #   LANTIAN_TEST_BUILD_DIR   build tree (default: <repo>/build-test)
+#   LANTIAN_TEST_RELEASE_DIR the Release tree of release and headers (default: <build tree>-release)
 #   LANTIAN_SANITIZE=OFF     build without ASan/UBSan (faster); default ON
 #   LANTIAN_WERROR=OFF       do not treat warnings as errors; default ON
-#   LANTIAN_TEST_NO_BUILD=1  skip configure and build, test the binaries already in the tree
-#   LANTIAN_TEST_SUITES      suites to run, space-separated (default: "unit integration e2e")
+#   LANTIAN_TEST_NO_BUILD=1  skip configure and build of the test tree, test the binaries already
+#                            in it (headers and release still build: building is what they test)
+#   LANTIAN_TEST_SUITES      suites to run, space-separated
+#                            (default: "format release headers unit integration e2e")
+#   LANTIAN_FORMAT_BASE      git ref: the format suite checks only files changed since it
 #   LANTIAN_TEST_TIMEOUT     seconds one suite may take before it is killed (default: 1500)
 #
-# Every suite runs even when an earlier one failed; a suite whose binary or test files do not
-# exist counts as failed ("missing"). Full logs go to <build>/test-logs/; the output of a failing
+# Every suite runs even when an earlier one failed (a failed build of the test tree fails unit,
+# integration and e2e only); a suite whose binary or test files do not exist counts as failed
+# ("missing"). format counts the files checked as test cases, headers the headers compiled,
+# release its one build. Full logs go to <build>/test-logs/; the output of a failing
 # suite is printed. The last lines are a per-suite summary and an "N passed, N failed" count of
 # test cases; the exit status is non-zero when anything failed.
 set -euo pipefail
@@ -24,7 +44,14 @@ repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build=${LANTIAN_TEST_BUILD_DIR:-$repo/build-test}
 case $build in /*) ;; *) build=$(pwd)/$build ;; esac
 logs=$build/test-logs
-suites=${LANTIAN_TEST_SUITES:-unit integration e2e}
+release=${LANTIAN_TEST_RELEASE_DIR:-$build-release}
+case $release in /*) ;; *) release=$(pwd)/$release ;; esac
+all_suites='format release headers unit integration e2e'
+if [ "$#" -gt 0 ]; then
+  suites="$*"
+else
+  suites=${LANTIAN_TEST_SUITES:-$all_suites}
+fi
 suite_timeout=${LANTIAN_TEST_TIMEOUT:-1500}
 
 # LeakSanitizer works here (root, ptrace allowed: checked with a deliberate leak), so leaks fail
@@ -52,9 +79,12 @@ summary() {
   echo "tests: $total_pass passed, $total_fail failed"
 }
 
+wants() { [[ " $suites " == *" $1 "* ]]; }
+
 # --- build -----------------------------------------------------------------------------------
 mkdir -p "$logs"
-if [ "${LANTIAN_TEST_NO_BUILD:-0}" != 1 ]; then
+built=1
+if [ "${LANTIAN_TEST_NO_BUILD:-0}" != 1 ] && { wants unit || wants integration || wants e2e; }; then
   say "building into $build (sanitizers ${LANTIAN_SANITIZE:-ON}, werror ${LANTIAN_WERROR:-ON}); log: $logs/build.log"
   if ! {
     cmake -S "$repo" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Debug \
@@ -63,10 +93,8 @@ if [ "${LANTIAN_TEST_NO_BUILD:-0}" != 1 ]; then
   } >"$logs/build.log" 2>&1; then
     # Compiler errors are at the end of the log, after the lines of the targets that built.
     grep -v '^\[[0-9]*/[0-9]*\] ' "$logs/build.log" | tail -n 150 || true
-    for s in $suites; do status[$s]=FAIL note[$s]="not built"; total_fail=$((total_fail + 1)); done
     say "build FAILED (full log: $logs/build.log)"
-    summary
-    exit 1
+    built=0
   fi
 fi
 
@@ -95,13 +123,17 @@ node_failures() {
   fi
 }
 
-# record SUITE KIND LOG RC: set the suite's status and add its test-case counts to the totals.
+# What matters of a failed build's log: the compiler's messages, without the progress lines.
+build_failures() { grep -v '^\[[0-9]*/[0-9]*\] ' "$1" | tail -n 300; }
+
+# record SUITE KIND LOG RC [PASS FAIL]: set the suite's status and add its test-case counts to
+# the totals. KIND gtest and node read the counts from LOG; build and format take PASS FAIL.
 record() {
-  local s=$1 kind=$2 log=$3 rc=$4 pass=0 fail=0
+  local s=$1 kind=$2 log=$3 rc=$4 pass=${5:-0} fail=${6:-0}
   if [ "$kind" = gtest ]; then
     pass=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) tests\?\..*/\1/p' "$log" | tail -n1)
     fail=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) tests\?, listed below.*/\1/p' "$log" | tail -n1)
-  else
+  elif [ "$kind" = node ]; then
     pass=$(sed -n 's/^\(ℹ\|#\) pass \([0-9]*\)$/\2/p' "$log" | tail -n1)
     fail=$(sed -n 's/^\(ℹ\|#\) fail \([0-9]*\)$/\2/p' "$log" | tail -n1)
   fi
@@ -124,7 +156,12 @@ record() {
     fi
     say "$s FAILED (${note[$s]}); full log: $log"
     echo "----- $s output -----"
-    if [ "$kind" = gtest ]; then gtest_failures "$log"; else node_failures "$log"; fi
+    case $kind in
+      gtest) gtest_failures "$log" ;;
+      node) node_failures "$log" ;;
+      build) build_failures "$log" ;;
+      *) tail -n 300 "$log" ;;
+    esac
     echo "----- end of $s output -----"
   fi
   [ "${status[$s]}" = FAIL ] || say "$s PASS ($pass tests); log: $log"
@@ -158,8 +195,6 @@ run_logged() {
   child=
   return "$rc"
 }
-
-wants() { [[ " $suites " == *" $1 "* ]]; }
 
 # --- throwaway database ----------------------------------------------------------------------
 pgdir=
@@ -202,9 +237,67 @@ start_db() {
 # --- suites ----------------------------------------------------------------------------------
 cd "$repo"
 
+for s in $suites; do
+  [[ " $all_suites " == *" $s "* ]] || fail_suite "$s" unknown "the suites are: $all_suites"
+done
+
+if wants format; then
+  rc=0
+  run_logged "$logs/format.log" "$repo/tests/support/check-format.sh" ${LANTIAN_FORMAT_BASE:+"$LANTIAN_FORMAT_BASE"} || rc=$?
+  checked='' unformatted=''
+  read -r checked unformatted < <(sed -n 's/^check-format: \([0-9]*\) files checked, \([0-9]*\) not formatted.*/\1 \2/p' "$logs/format.log") || true
+  if [ -z "${checked:-}" ]; then
+    fail_suite format "exit $rc" "tests/support/check-format.sh" "$logs/format.log"
+  else
+    # A change that touches no C++ file checks none: that passes, as one case.
+    if [ "$checked" -eq 0 ] && [ "$rc" -eq 0 ]; then checked=1 note[format]="no C++ file changed"; fi
+    record format format "$logs/format.log" "$rc" $((checked - unformatted)) "$unformatted"
+  fi
+fi
+
+# The Release tree, configured once for headers and release. Tests off: only the service.
+release_ok=
+configure_release() {
+  if [ -z "$release_ok" ]; then
+    release_ok=0
+    say "configuring the Release tree $release; log: $logs/release-configure.log"
+    run_logged "$logs/release-configure.log" cmake -S "$repo" -B "$release" -G Ninja \
+      -DCMAKE_BUILD_TYPE=Release -DLANTIAN_BUILD_TESTS=OFF -DLANTIAN_SANITIZE=OFF \
+      -DLANTIAN_WERROR="${LANTIAN_WERROR:-ON}" && release_ok=1
+  fi
+  [ "$release_ok" = 1 ]
+}
+
+if wants release; then
+  if ! configure_release; then
+    fail_suite release "configure failed" "$release" "$logs/release-configure.log"
+  else
+    rc=0
+    run_logged "$logs/release.log" cmake --build "$release" -j2 --target lantian || rc=$?
+    # One build: one case, passed or failed.
+    record release build "$logs/release.log" "$rc" $((rc == 0)) $((rc != 0))
+  fi
+fi
+
+if wants headers; then
+  if ! configure_release; then
+    fail_suite headers "configure failed" "$release" "$logs/release-configure.log"
+  else
+    rc=0
+    # -k 0: every header that does not compile alone, not only the first.
+    run_logged "$logs/headers.log" cmake --build "$release" -j2 --target checkheaders -- -k 0 || rc=$?
+    nheaders=$(find "$release/checkheaders" -name '*.cpp' 2>/dev/null | wc -l) || nheaders=0
+    nbad=$(grep -c '^FAILED: ' "$logs/headers.log" || true)
+    [ "$rc" -eq 0 ] || [ "$nbad" -gt 0 ] || nbad=1
+    record headers build "$logs/headers.log" "$rc" $((nheaders - nbad)) "$nbad"
+  fi
+fi
+
 if wants unit; then
   bin=$build/tests/unit/lantian_unit_tests
-  if [ ! -x "$bin" ]; then
+  if [ "$built" = 0 ]; then
+    fail_suite unit "not built"
+  elif [ ! -x "$bin" ]; then
     fail_suite unit missing "$bin"
   else
     rc=0
@@ -215,7 +308,7 @@ fi
 
 db_ok=0
 PGPORT_TEST=
-if wants integration || wants e2e; then
+if { wants integration || wants e2e; } && [ "$built" = 1 ]; then
   if start_db; then
     db_ok=1
     say "PostgreSQL running in $pgdir on port $PGPORT_TEST"
@@ -238,7 +331,9 @@ migrate_db() {
 
 if wants integration; then
   bin=$build/tests/integration/lantian_integration_tests
-  if [ ! -x "$bin" ]; then
+  if [ "$built" = 0 ]; then
+    fail_suite integration "not built"
+  elif [ ! -x "$bin" ]; then
     fail_suite integration missing "$bin"
   elif [ ! -x "$build/lantian" ]; then
     fail_suite integration missing "$build/lantian"
@@ -258,6 +353,8 @@ if wants e2e; then
   mapfile -t e2e_files < <(find "$repo/tests/e2e" -name node_modules -prune -o -type f -name '*.test.mjs' -print 2>/dev/null | sort)
   if [ "${#e2e_files[@]}" -eq 0 ]; then
     fail_suite e2e missing "no tests/e2e/*.test.mjs"
+  elif [ "$built" = 0 ]; then
+    fail_suite e2e "not built"
   elif [ ! -x "$build/lantian" ]; then
     fail_suite e2e missing "$build/lantian"
   elif [ ! -d "$repo/tests/e2e/node_modules" ] && [ -f "$repo/tests/e2e/package.json" ]; then

@@ -1,6 +1,8 @@
 #pragma once
 
 #include <optional>
+#include <pqxx/strconv>
+// libpqxx 6.4's <pqxx/field> uses pqxx::string_traits before it includes <pqxx/strconv>.
 #include <pqxx/field>
 
 namespace lantian::db {

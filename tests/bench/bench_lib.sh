@@ -1,5 +1,5 @@
 # shellcheck shell=bash disable=SC2034  # the variables set here are read by the callers
-# Helpers shared by tests/bench/auth_bench.sh and tests/bench/ledger_bench.sh (sourced, not run).
+# Helpers shared by the benchmarks in tests/bench (sourced, not run).
 # The caller sets: here (tests/bench), repo, work (scratch directory), bin (a copy of lantian),
 # and sources tests/support/pg.sh first.
 #
@@ -20,6 +20,11 @@
 #                                        -H 'Authorization: Bearer …') in the array wrk_extra
 #   pgbench_run TAG MODE CLIENTS SCRIPT  sets B_TPS B_LAT B_P50 B_P99 B_BG (extra flags: PGB_FLAGS);
 #                                        serial plans, as the service's connections have them
+#   ledger_generate SITES ISSUES EVENTS  ledger_gen.sql with those numbers, then (a schema with the
+#                                        reports' aggregates) `lantian reports rebuild`, the
+#                                        service's one recomputation, and VACUUM ANALYZE of the
+#                                        aggregates; output in $work/ledger_gen.log, the rebuild's
+#                                        line "8. lantian reports rebuild: …" last. Needs psql_
 #   ledger_reset MAX_ID                  back to the data ledger_gen.sql generated: removes the issues
 #                                        above MAX_ID (that runs created), their assignments and audit
 #                                        events, resets the chain head, VACUUM ANALYZE; sets
@@ -219,6 +224,21 @@ pgbench_run() {  # TAG MODE CLIENTS SCRIPT
            if (i50 < 1) i50 = 1; if (i99 < 1) i99 = 1;
            printf "%.3f %.3f\n", v[i50] / 1000, v[i99] / 1000 }')
   rm -f "$work/pgb-$tag".*
+}
+
+ledger_generate() {  # SITES ISSUES EVENTS
+  local log=$work/ledger_gen.log t0 t1
+  psql_ -v sites="$1" -v issues="$2" -v events="$3" -f "$here/ledger_gen.sql" >"$log" 2>&1 ||
+    { cat "$log" >&2; die "ledger_gen failed"; }
+  # The generator leaves the aggregates to the service (its statement triggers were off).
+  [ "$(psql_ -tA -c "select to_regclass('report_daily') is not null")" = t ] || return 0
+  t0=$(date +%s.%N)
+  "$bin" reports rebuild >>"$log" 2>&1 || { cat "$log" >&2; die "lantian reports rebuild failed"; }
+  t1=$(date +%s.%N)
+  psql_ -q -c 'vacuum (analyze) report_daily' -c 'vacuum (analyze) report_daily_unit' >>"$log" 2>&1
+  psql_ -tA -c "select format('8. lantian reports rebuild: %s s; report_daily %s rows, report_daily_unit %s rows',
+                              round($t1 - $t0, 1), (select count(*) from report_daily),
+                              (select count(*) from report_daily_unit))" >>"$log"
 }
 
 ledger_reset() {  # MAX_ID

@@ -9,9 +9,9 @@
 # What it does:
 #   1. a PostgreSQL 15 cluster (tests/support/pg.sh; default settings), `lantian migrate`,
 #      `seed-demo`, then ledger_gen.sql (BENCH_SITES sites, BENCH_ISSUES issues: ~6 % assigned of
-#      which ~10 % overdue, ~1 % confirmed; see that file). With BENCH_DISPATCH_DIR the cluster
-#      lives there and keeps a pristine copy of the generated data (database lantian_gen) that
-#      later runs start from instead of generating again;
+#      which ~10 % overdue, ~1 % confirmed; see that file) and `lantian reports rebuild`. With
+#      BENCH_DISPATCH_DIR the cluster lives there and keeps a pristine copy of the generated data
+#      (database lantian_gen) that later runs start from instead of generating again;
 #   2. the day D: the district (Asia/Shanghai) day of the latest time in the generated data
 #      (the day it was generated); now = D 08:00+08:00;
 #   3. the steady state of a district that runs the dispatch every morning: the run for D-1
@@ -134,9 +134,7 @@ else
   say "PostgreSQL on 127.0.0.1:$pg_port_; migrate, seed-demo, ledger_gen ($nsites sites, $nissues issues)"
   bench_migrate_seed
   t0=$(now_s)
-  psql_ -v sites="$nsites" -v issues="$nissues" -v events=0 \
-    -f "$here/ledger_gen.sql" >"$work/ledger_gen.log" 2>&1 ||
-    { cat "$work/ledger_gen.log" >&2; die "ledger_gen failed"; }
+  ledger_generate "$nsites" "$nissues" 0
   gen_secs=$(printf '%.0f' "$(echo "$(now_s) - $t0" | bc)")
   gen_end=$(psql_ -tA -c "select greatest(max(received_at), max(updated_at), max(closed_at))::text from issues")
   gen_report="ledger_gen.sql ($nsites sites, $nissues issues) took ${gen_secs} s; latest time in the data $gen_end"

@@ -9,9 +9,10 @@
 # What it does:
 #   1. a PostgreSQL 15 cluster (tests/support/pg.sh), `lantian migrate`, `seed-demo`, then
 #      ledger_gen.sql (BENCH_SITES sites, BENCH_ISSUES issues over two years, their assignments,
-#      BENCH_EVENTS audit events; see that file), timed. With BENCH_LEDGER_DIR the cluster lives
-#      there and is reused by the next run when the data is already generated (a run first
-#      removes the issues earlier runs created, so every run starts from the generated data);
+#      BENCH_EVENTS audit events; see that file) and `lantian reports rebuild`, timed. With
+#      BENCH_LEDGER_DIR the cluster lives there and is reused by the next run when the data is
+#      already generated (a run first removes the issues earlier runs created, so every run
+#      starts from the generated data);
 #   2. `lantian serve` (LANTIAN_WORKERS [4]);
 #   3. the worklist, first (creation below puts 'reported' issues on top of the id order that the
 #      list pages by): GET /api/v1/issues?unit_id=<a subdistrict or the park, at random>&status=
@@ -119,8 +120,7 @@ else
   say "PostgreSQL on 127.0.0.1:$pg_port_; migrate, seed-demo, ledger_gen ($nsites sites, $nissues issues, $nevents events)"
   bench_migrate_seed
   t0=$(date +%s.%N)
-  psql_ -v sites="$nsites" -v issues="$nissues" -v events="$nevents" \
-    -f "$here/ledger_gen.sql" >"$work/ledger_gen.log" 2>&1 || { cat "$work/ledger_gen.log" >&2; die "ledger_gen failed"; }
+  ledger_generate "$nsites" "$nissues" "$nevents"
   t1=$(date +%s.%N)
   gen_secs=$(printf '%.0f' "$(echo "$t1 - $t0" | bc)")
   gen_report=$(grep -E '^([0-9]+b?\.|ledger_gen:)' "$work/ledger_gen.log")

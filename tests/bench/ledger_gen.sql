@@ -10,11 +10,12 @@
 --   events  audit events to add for the newest issues, in one INSERT through the chaining
 --           trigger [0]; see the note at step 6 before asking for many
 --   report_triggers  with the reports' aggregates (migration 0007): off [default] disables the
---           three issues_report_* statement triggers while the issues go in and fills
---           report_daily from report_daily_recomputed afterwards, in the same transaction (what
---           `lantian reports rebuild` does); on lets the insert trigger aggregate the whole
---           INSERT itself (array_agg of every new row: ~0.7 GB for 1M issues, and past ~1.5M
---           issues more than an array may hold)
+--           three issues_report_* statement triggers while the issues go in (one transaction;
+--           back on at its end) and leaves report_daily and report_daily_unit as they were: the
+--           caller then runs `lantian reports rebuild`, the service's one recomputation
+--           (bench_lib.sh's ledger_generate does both); on lets the insert trigger aggregate the
+--           whole INSERT itself (array_agg of every new row: ~0.7 GB for 1M issues, and past
+--           ~1.5M issues more than an array may hold)
 --
 -- What it adds (every row satisfies the schema's CHECK constraints and foreign keys):
 --   * 20 inspectors, two per subdistrict or park (insp-<unit code>-1/2), who sign in with the
@@ -37,9 +38,11 @@
 --     assigned and submitted ones, ended with outcome 'closed' at closed_at for closed ones; its
 --     submitted_at (migration 0007) is the issue's (set for submitted and closed issues);
 --   * with migration 0007: issues.first_assigned_at = assigned_at (the issues_first_assignment
---     trigger sets it), and report_daily equal to report_daily_recomputed (`lantian reports
---     verify` checks it; reports_bench.sh runs that after generating); step 7 counts the issues
---     without first_assigned_at and the assignments whose submitted_at differs from the issue's;
+--     trigger sets it); step 7 counts the issues without first_assigned_at and the assignments
+--     whose submitted_at differs from the issue's. The aggregates (report_daily and its rollup
+--     report_daily_unit) are NOT filled here unless report_triggers: after this file, run
+--     `lantian reports rebuild` (`lantian reports verify` then checks them; reports_bench.sh
+--     runs both);
 --   * :events audit events (action 'report' with the issue's snapshot) for the newest issues;
 --   * VACUUM ANALYZE of what it filled.
 -- Deterministic apart from the UUIDs and now(): setseed below and in load_sites.sql.
@@ -95,7 +98,7 @@ select setseed(0.31415);
 select coalesce(max(id), 0) as first_id, now() as now0 from issues \gset
 -- The reports' aggregates (migration 0007), when the schema has them: unless report_triggers,
 -- one transaction from here to step 3b, with the statement triggers off (back on whatever
--- happens).
+-- happens); `lantian reports rebuild` fills the aggregates afterwards.
 select to_regclass('report_daily') is not null as has_reports \gset
 \if :has_reports
 \if :report_triggers
@@ -306,21 +309,14 @@ select format('3. issues: %s added, %s s%s', (select count(*) from issues where 
        as msg \gset
 \echo :msg
 
--- 3b. The reports' aggregates, recomputed as `lantian reports rebuild` does ------------------------
+-- 3b. The reports' statement triggers back on; the aggregates are left to `lantian reports rebuild`
 \if :has_reports
 \if :report_triggers
 \else
-select clock_timestamp() as t_step \gset
-truncate report_daily;
-insert into report_daily select * from report_daily_recomputed;
 alter table issues enable trigger issues_report_insert, enable trigger issues_report_update,
                    enable trigger issues_report_delete;
 commit;
-select format('3b. report_daily: %s rows recomputed from the issues (triggers were off), %s s',
-              (select count(*) from report_daily),
-              round(extract(epoch from clock_timestamp() - :'t_step'::timestamptz)::numeric, 1))
-       as msg \gset
-\echo :msg
+\echo '3b. report_daily, report_daily_unit: not filled (triggers were off); lantian reports rebuild fills them'
 \endif
 \endif
 
@@ -388,9 +384,6 @@ vacuum (analyze) issue_assignments;
 vacuum (analyze) issue_events;
 vacuum (analyze) audit_chain_head;
 vacuum (analyze) users;
-\if :has_reports
-vacuum (analyze) report_daily;
-\endif
 select format('6. vacuum analyze: %s s',
               round(extract(epoch from clock_timestamp() - :'t_step'::timestamptz)::numeric, 1))
        as msg \gset
@@ -399,12 +392,11 @@ select format('6. vacuum analyze: %s s',
 -- 7. Checks of what the reports read ----------------------------------------------------------------
 \if :has_reports
 select format('7. reports: issues assigned without first_assigned_at (or a different one) %s; '
-              'assignments whose submitted_at differs from their issue''s %s; report_daily %s rows',
+              'assignments whose submitted_at differs from their issue''s %s',
               (select count(*) from issues where id > :first_id and assigned_at is not null
                  and first_assigned_at is distinct from assigned_at),
               (select count(*) from issue_assignments a join issues i on i.id = a.issue_id
-               where i.id > :first_id and a.submitted_at is distinct from i.submitted_at),
-              (select count(*) from report_daily))
+               where i.id > :first_id and a.submitted_at is distinct from i.submitted_at))
        as msg \gset
 \echo :msg
 \endif

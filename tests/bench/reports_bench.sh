@@ -10,8 +10,9 @@
 # What it does:
 #   1. a PostgreSQL 15 cluster (tests/support/pg.sh; default settings), `lantian migrate`,
 #      `seed-demo`, then ledger_gen.sql (BENCH_SITES sites, BENCH_ISSUES issues over the two
-#      years before now, their assignments; report_daily recomputed at the end, see that file),
-#      timed; then `lantian reports verify` (the aggregates equal a recomputation), timed. With
+#      years before now, their assignments; see that file) and `lantian reports rebuild` (the
+#      aggregates, as the service recomputes them), timed; then `lantian reports verify` (the
+#      aggregates equal a recomputation), timed. With
 #      BENCH_LEDGER_DIR the cluster lives there and is shared with ledger_bench.sh: a run reuses
 #      the generated data (first removing the issues that ledger_bench.sh runs created, with
 #      their share of the aggregates), and regenerates it when the cluster predates migration
@@ -162,8 +163,7 @@ else
   bg_sample gen
   gen_bg=$BG
   t0=$(date +%s.%N)
-  psql_ -v sites="$nsites" -v issues="$nissues" -v events=0 \
-    -f "$here/ledger_gen.sql" >"$work/ledger_gen.log" 2>&1 || { cat "$work/ledger_gen.log" >&2; die "ledger_gen failed"; }
+  ledger_generate "$nsites" "$nissues" 0
   gen_secs=$(printf '%.0f' "$(echo "$(date +%s.%N) - $t0" | bc)")
   gen_report=$(grep -E '^([0-9]+b?\.|ledger_gen:)' "$work/ledger_gen.log")
   echo "sites=$nsites issues=$nissues events=0 max_id=$(psql_ -tA -c 'select max(id) from issues') generated $(date -u +%FT%TZ) in ${gen_secs}s" >"$marker.tmp"
