@@ -86,6 +86,9 @@ public:
     TimePoint Now() const { return clock_.Now(); }
 
 private:
+    /// 422 `missing_attachments` listing every photo id among `ids` that names no upload.
+    void RequireAttachments(pqxx::transaction_base& tx, const std::vector<std::string>& ids,
+                            const std::string& field) const;
     Issue NewIssueRow(pqxx::transaction_base& tx, const NewFinding& finding, long long site_id,
                       const std::string& source, std::optional<long long> inspection_id,
                       const Actor& actor, TimePoint now) const;
