@@ -112,6 +112,16 @@ std::string DistrictZoneName() {
     return std::string(DistrictZone()->name());
 }
 
+namespace {
+
+// Years outside these are typing errors (0000, 9999), not ledger dates; they also keep every
+// date within what the calendar arithmetic and the district's offset handle exactly.
+bool InLedgerYears(int year) {
+    return year >= kFirstLedgerYear && year <= kLastLedgerYear;
+}
+
+}  // namespace
+
 std::optional<std::string> ParseDate(std::string_view s) {
     int y, m, d;
     if (s.size() != 10 || s[4] != '-' || s[7] != '-' || !ParseInt(s.substr(0, 4), y) ||
@@ -120,8 +130,7 @@ std::optional<std::string> ParseDate(std::string_view s) {
     }
     const date::year_month_day ymd{date::year(y), date::month(static_cast<unsigned>(m)),
                                    date::day(static_cast<unsigned>(d))};
-    // The ledger's calendar starts in 1970; earlier years (0000 among them) are typing errors.
-    if (!ymd.ok() || y < 1970) return std::nullopt;
+    if (!ymd.ok() || !InLedgerYears(y)) return std::nullopt;
     return std::string(s);
 }
 
@@ -164,7 +173,7 @@ std::optional<TimePoint> ParseRfc3339(std::string_view s) {
     }
     const date::year_month_day ymd{date::year(y), date::month(static_cast<unsigned>(mo)),
                                    date::day(static_cast<unsigned>(d))};
-    if (!ymd.ok() || h > 23 || mi > 59 || se > 60) return std::nullopt;
+    if (!ymd.ok() || h > 23 || mi > 59 || se > 60 || !InLedgerYears(y)) return std::nullopt;
     const auto t = date::sys_days(ymd) + std::chrono::hours(h) + std::chrono::minutes(mi) +
                    std::chrono::seconds(se) + std::chrono::microseconds(micros) -
                    std::chrono::minutes(offset_min);

@@ -16,7 +16,12 @@ inline constexpr std::string_view kDistrictTimeZone = "Asia/Shanghai";
 /// `2026-11-27T08:00:00+08:00`.
 std::string FormatDistrictTime(TimePoint t);
 
-/// Parses RFC 3339 with a mandatory offset (`Z` or `±hh:mm`). Zone-less input → nullopt.
+/// The years a time or day of the ledger may fall in (its inputs outside them are refused).
+inline constexpr int kFirstLedgerYear = 2000;
+inline constexpr int kLastLedgerYear = 2099;
+
+/// Parses RFC 3339 with a mandatory offset (`Z` or `±hh:mm`). Zone-less input, or a date
+/// outside kFirstLedgerYear..kLastLedgerYear as written → nullopt.
 std::optional<TimePoint> ParseRfc3339(std::string_view text);
 
 /// Microseconds since the Unix epoch, as PostgreSQL's `extract(epoch ...)*1e6` yields.
@@ -31,7 +36,8 @@ inline long long ToEpochMicros(TimePoint t) {
 /// whatever the process's TZ).
 std::string DistrictDate(TimePoint t);
 
-/// A calendar day `YYYY-MM-DD`; nullopt when malformed or impossible (2026-02-30).
+/// A calendar day `YYYY-MM-DD`; nullopt when malformed, impossible (2026-02-30) or outside
+/// kFirstLedgerYear..kLastLedgerYear.
 std::optional<std::string> ParseDate(std::string_view text);
 
 /// The instant a district day (`YYYY-MM-DD`, already validated) begins.

@@ -14,7 +14,8 @@ namespace lantian::dispatch {
 constexpr int kMaxCatchUpDays = 31;
 
 DispatchRun DispatchService::Run(const std::string& day, const std::string& request_id) {
-    if (!ParseDate(day)) throw Error::Validation({{"date", "must be a day as YYYY-MM-DD"}});
+    if (!ParseDate(day))
+        throw Error::Validation({{"date", "must be a day as YYYY-MM-DD in 2000–2099"}});
     // A day's bulletin covers the day before it: running ahead would freeze an unfinished day
     // and make the real run find nothing to do.
     if (day > DistrictDate(clock_.Now())) {

@@ -76,6 +76,10 @@ json ParseStrictJson(std::string_view body) {
         const std::string what = e.what();
         throw Malformed("request body is not valid JSON: " +
                         what.substr(what.find(']') == std::string::npos ? 0 : what.find(']') + 2));
+    } catch (const json::out_of_range&) {
+        // A number beyond a double's range (1e400, -1e400, 1e999999999): not a value any field
+        // could take, and never a 500.
+        throw Malformed("request body holds a number out of range");
     }
 }
 

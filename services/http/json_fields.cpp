@@ -42,6 +42,28 @@ std::optional<long long> JsonFields::Id(const std::string& key, bool required) {
     return v->get<long long>();
 }
 
+std::optional<int> JsonFields::IntInRange(const std::string& key, bool required, int lo, int hi,
+                                          const std::string& message) {
+    const auto* v = Get(key, required);
+    if (!v) return std::nullopt;
+    bool in_range = false;
+    long long n = 0;
+    if (v->is_number_unsigned()) {
+        const auto u = v->get<unsigned long long>();
+        in_range =
+            hi >= 0 && u <= static_cast<unsigned long long>(hi) && static_cast<long long>(u) >= lo;
+        n = static_cast<long long>(u);
+    } else if (v->is_number_integer()) {
+        n = v->get<long long>();
+        in_range = n >= lo && n <= hi;
+    }
+    if (!in_range) {
+        errors_.Add(Path(key), message);
+        return std::nullopt;
+    }
+    return static_cast<int>(n);
+}
+
 std::optional<double> JsonFields::Number(const std::string& key, bool required) {
     const auto* v = Get(key, required);
     if (!v) return std::nullopt;

@@ -20,6 +20,10 @@ public:
     bool IsNull(const std::string& key) const;
     std::optional<std::string> String(const std::string& key, bool required = false);
     std::optional<long long> Id(const std::string& key, bool required = false);
+    /// An integer from `lo` to `hi`, checked on the full value as sent (4294967299 is not 3);
+    /// anything else records `message`.
+    std::optional<int> IntInRange(const std::string& key, bool required, int lo, int hi,
+                                  const std::string& message);
     std::optional<double> Number(const std::string& key, bool required = false);
     std::optional<bool> Bool(const std::string& key, bool required = false);
     /// A nested object, or nullptr (absent, null, or not an object: the latter recorded).

@@ -14,8 +14,9 @@ namespace lantian::reports {
 namespace {
 
 Error BadDay(const std::string& name) {
-    return Error::InvalidArgument("invalid_parameter", name + " must be a day as YYYY-MM-DD",
-                                  {{name, "must be a day as YYYY-MM-DD"}});
+    return Error::InvalidArgument("invalid_parameter",
+                                  name + " must be a day as YYYY-MM-DD in 2000–2099",
+                                  {{name, "must be a day as YYYY-MM-DD in 2000–2099"}});
 }
 
 SummaryRow Row(std::string key, std::string label, const std::map<std::string, Counts>& counts,

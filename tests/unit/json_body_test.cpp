@@ -139,6 +139,17 @@ TEST(ParseStrictJson, RefusesMalformedJsonAsMalformed) {
     }
 }
 
+TEST(ParseStrictJson, RefusesANumberBeyondADoublesRangeAsMalformedAnywhereInTheBody) {
+    for (const std::string body :
+         {R"({"username":"x","password":1e400})", R"({"password":-1e400})",
+          R"({"unknown":1e999999999})", R"({"a":{"b":[1, 2, 1e400]}})", "1e400"}) {
+        const Error e = ParseError(body);
+        EXPECT_EQ(e.code(), ErrorCode::kInvalidArgument) << body;
+        EXPECT_EQ(e.slug(), "malformed_json") << body;
+    }
+    EXPECT_NO_THROW(ParseStrictJson(R"({"big":1e308,"small":-1e308,"tiny":1e-400})"));
+}
+
 TEST(ParseStrictJson, CallsATruncatedBodyMalformedEvenWhenItMentionsUtf8) {
     // Only genuinely ill-formed UTF-8 earns `invalid_utf8`, not text that says "UTF-8".
     EXPECT_EQ(ParseError(R"({"charset":"UTF-8)").slug(), "malformed_json");

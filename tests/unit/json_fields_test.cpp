@@ -26,6 +26,25 @@ std::vector<std::string> Collected(const FieldErrors& errors) {
     return {};
 }
 
+TEST(JsonFields, AnIntegerIsRangeCheckedOnItsFullValueNotOnIts32BitRemainder) {
+    // 4294967299 = 2^32 + 3 and 4294967320 = 2^32 + 24 once passed as 3 and 24.
+    const json body = json::parse(
+        R"({"ok":3,"wrapped":4294967299,"hours":4294967320,"huge":18446744073709551615,
+            "negative":-4294967293,"low":0,"text":"3","fraction":2.5})");
+    FieldErrors errors;
+    JsonFields f(body, errors);
+    EXPECT_EQ(f.IntInRange("ok", true, 1, 3, "must be 1, 2 or 3"), 3);
+    for (const char* key : {"wrapped", "hours", "huge", "negative", "low", "text", "fraction"}) {
+        EXPECT_EQ(f.IntInRange(key, true, 1, 3, "must be 1, 2 or 3"), std::nullopt) << key;
+    }
+    EXPECT_EQ(f.IntInRange("absent", false, 1, 3, "must be 1, 2 or 3"), std::nullopt);
+    EXPECT_EQ(Collected(errors),
+              (std::vector<std::string>{"wrapped: must be 1, 2 or 3", "hours: must be 1, 2 or 3",
+                                        "huge: must be 1, 2 or 3", "negative: must be 1, 2 or 3",
+                                        "low: must be 1, 2 or 3", "text: must be 1, 2 or 3",
+                                        "fraction: must be 1, 2 or 3"}));
+}
+
 TEST(JsonFields, ReadsValuesOfTheRightType) {
     const json body = json::parse(
         R"({"name":"老王烧烤","site_id":12,"lat":34.75,"lon":113,"fixed_on_spot":true,

@@ -156,6 +156,22 @@ TEST(ParseRfc3339, RefusesSignedNumbersInDateAndTimeFields) {
     }
 }
 
+TEST(LedgerYears, TimesAndDaysOutside2000To2099AreRefused) {
+    // 0000-01-01 was accepted and shown 43 s off (the zone's local mean time); 9999-12-01 as a
+    // report's first day answered with an as_of in 0999.
+    for (const char* t : {"0000-01-01T00:00:00Z", "1970-01-01T00:00:00Z", "1999-12-31T23:59:59Z",
+                          "2100-01-01T00:00:00Z", "9999-12-01T00:00:00+08:00"}) {
+        EXPECT_EQ(ParseRfc3339(t), std::nullopt) << t;
+    }
+    for (const char* d : {"0000-01-01", "1999-12-31", "2100-01-01", "9999-12-01"}) {
+        EXPECT_EQ(ParseDate(d), std::nullopt) << d;
+    }
+    EXPECT_NE(ParseRfc3339("2000-01-01T00:00:00Z"), std::nullopt);
+    EXPECT_NE(ParseRfc3339("2099-12-31T23:59:59+08:00"), std::nullopt);
+    EXPECT_EQ(ParseDate("2000-01-01"), "2000-01-01");
+    EXPECT_EQ(ParseDate("2099-12-31"), "2099-12-31");
+}
+
 TEST(DistrictDays, ADayBeginsAtShanghaiMidnight) {
     EXPECT_EQ(FormatDistrictTime(DistrictDayStart("2026-11-27")), "2026-11-27T00:00:00+08:00");
     EXPECT_EQ(DistrictDayStart("2026-11-27"), *ParseRfc3339("2026-11-26T16:00:00Z"));

@@ -71,7 +71,7 @@ Error BadParameter(const std::string& name, const std::string& message) {
 std::string QueryDate(const http::Request& req, const std::string& name, std::string fallback) {
     const auto value = req.QueryParam(name);
     if (!value) return fallback;
-    if (!ParseDate(*value)) throw BadParameter(name, "must be a day as YYYY-MM-DD");
+    if (!ParseDate(*value)) throw BadParameter(name, "must be a day as YYYY-MM-DD in 2000–2099");
     return *value;
 }
 
@@ -83,7 +83,7 @@ std::optional<TimePoint> QueryTime(const http::Request& req, const std::string& 
         // A bare day means its district midnight.
         return ParseRfc3339(*value + "T00:00:00+08:00");
     }
-    throw BadParameter(name, "must be an RFC 3339 time or a day");
+    throw BadParameter(name, "must be an RFC 3339 time or a day in 2000–2099");
 }
 
 http::Response RunDispatch(DispatchService& service, http::Request& req) {
@@ -190,7 +190,7 @@ http::Response DeclareAlert(DispatchService& service, http::Request& req) {
     for (const char* key : {"starts_at", "ends_at"}) {
         const auto text = f.String(key, true);
         const auto t = text ? ParseRfc3339(*text) : std::nullopt;
-        if (text && !t) errors.Add(key, "must be an RFC 3339 time with an offset");
+        if (text && !t) errors.Add(key, "must be an RFC 3339 time with an offset in 2000–2099");
         if (t) (std::string_view(key) == "starts_at" ? alert.starts_at : alert.ends_at) = *t;
     }
     errors.ThrowIfAny();

@@ -40,16 +40,7 @@ NewFinding ReadFinding(const json& body, const std::string& path, TimePoint defa
     NewFinding finding;
     finding.client_id = f.String("client_id", true).value_or("");
     finding.category = f.String("category", true).value_or("");
-    if (f.Has("severity")) {
-        const auto* v = &body.at("severity");
-        if (v->is_number_integer()) {
-            finding.severity = v->get<int>();
-        } else {
-            errors.Add(path + "severity", "must be 1, 2 or 3");
-        }
-    } else {
-        errors.Add(path + "severity", "is required");
-    }
+    finding.severity = f.IntInRange("severity", true, 1, 3, "must be 1, 2 or 3").value_or(1);
     finding.description = f.String("description", true).value_or("");
     finding.location = ReadPoint(body, "location", path, errors);
     finding.photo_ids = ReadPhotoIds(body, "photo_ids", path, errors);
@@ -72,7 +63,9 @@ std::optional<TimePoint> ReadTime(const json& object, const std::string& key,
     const auto text = f.String(key);
     if (!text) return std::nullopt;
     const auto t = ParseRfc3339(*text);
-    if (!t) errors.Add(path + key, "must be an RFC 3339 time with an offset, e.g. +08:00");
+    if (!t)
+        errors.Add(path + key,
+                   "must be an RFC 3339 time with an offset (e.g. +08:00) in 2000–2099");
     return t;
 }
 
@@ -244,8 +237,9 @@ std::vector<DeadlineRule> DeadlineRulesFromJson(const json& body, FieldErrors& e
         http::JsonFields f(item, errors, path);
         DeadlineRule rule;
         rule.category = f.String("category");
-        rule.severity = static_cast<int>(f.Id("severity", true).value_or(0));
-        rule.hours = static_cast<int>(f.Id("hours", true).value_or(0));
+        // Checked on the full value: 4294967320 hours is not 24.
+        rule.severity = f.IntInRange("severity", true, 1, 3, "must be 1, 2 or 3").value_or(1);
+        rule.hours = f.IntInRange("hours", true, 1, 8760, "must be between 1 and 8760").value_or(1);
         rules.push_back(rule);
     }
     return rules;

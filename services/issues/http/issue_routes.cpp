@@ -85,7 +85,7 @@ std::optional<TimePoint> QueryTime(const http::Request& req, const std::string& 
     const auto value = req.QueryParam(name);
     if (!value) return std::nullopt;
     if (auto t = ParseRfc3339(*value)) return t;
-    throw BadParameter(name, "must be an RFC 3339 time with an offset");
+    throw BadParameter(name, "must be an RFC 3339 time with an offset in 2000–2099");
 }
 
 http::Response List(IssueService& service, http::Request& req) {
