@@ -117,6 +117,12 @@ bool ParseHeader(RequestParser& parser, std::string_view head) {
     const auto& header = parser.get();
     const bool framing_attack = header.count(bhttp::field::transfer_encoding) > 0 &&
                                 header.count(bhttp::field::content_length) > 0;
+    if (header.count(bhttp::field::transfer_encoding) > 0) {
+        std::string codings;
+        const auto [first, last] = header.equal_range(bhttp::field::transfer_encoding);
+        for (auto it = first; it != last; ++it) codings.append(it->value()).append(",");
+        if (!OnlyChunked(codings)) return false;
+    }
     return !ec && parser.is_header_done() && !framing_attack && !HasObsFold(head) &&
            header.count(bhttp::field::content_length) <= 1;
 }

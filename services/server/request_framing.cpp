@@ -1,5 +1,8 @@
 #include "server/request_framing.hpp"
 
+#include <strings.h>
+
+#include <algorithm>
 #include <string>
 
 #include "http/problem.hpp"
@@ -33,6 +36,28 @@ std::optional<IncomingRequest> RefuseOversize(std::string_view raw, const Header
 bool HasObsFold(std::string_view head) {
     return head.find("\r\n ") != std::string_view::npos ||
            head.find("\r\n\t") != std::string_view::npos;
+}
+
+bool OnlyChunked(std::string_view te) {
+    int codings = 0;
+    bool chunked_last = false;
+    std::size_t start = 0;
+    while (start <= te.size()) {
+        const std::size_t comma = std::min(te.find(',', start), te.size());
+        std::string_view coding = te.substr(start, comma - start);
+        while (!coding.empty() && (coding.front() == ' ' || coding.front() == '\t')) {
+            coding.remove_prefix(1);
+        }
+        while (!coding.empty() && (coding.back() == ' ' || coding.back() == '\t')) {
+            coding.remove_suffix(1);
+        }
+        if (!coding.empty()) {  // empty list elements are allowed and ignored (RFC 9110 §5.6.1)
+            ++codings;
+            chunked_last = coding.size() == 7 && strncasecmp(coding.data(), "chunked", 7) == 0;
+        }
+        start = comma + 1;
+    }
+    return codings == 1 && chunked_last;
 }
 
 }  // namespace lantian::server

@@ -42,4 +42,11 @@ std::optional<IncomingRequest> RefuseOversize(std::string_view raw, const Header
 /// request-smuggling vector; Beast 1.81 accepts it, so it is refused on the raw bytes.
 bool HasObsFold(std::string_view head);
 
+/// Whether a request's Transfer-Encoding (all its field lines' values, joined by commas) is
+/// exactly `chunked`, the one coding this server decodes. Anything else — a last coding other
+/// than chunked (`identity`, `gzip`, `xchunked`, `chunked, identity`), chunked twice, codings
+/// before it, an empty list — leaves the body's length unknowable: RFC 9112 §6.3 says answer
+/// 400 and close, never read the body as the next request.
+bool OnlyChunked(std::string_view transfer_encoding);
+
 }  // namespace lantian::server

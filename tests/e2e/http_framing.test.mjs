@@ -79,6 +79,25 @@ describe('request smuggling shapes', () => {
     assert.equal(validateRaw('POST', '/api/v1/sites', response).code, 'bad_request');
   });
 
+  for (const te of ['identity', 'gzip', 'xchunked', 'chunked, identity']) {
+    test(`Transfer-Encoding: ${te} is 400 and closed, and its body is never read as a request`, async () => {
+      // The body is a complete GET: read as the next request it would be answered 200.
+      const smuggled = 'GET /healthz HTTP/1.1\r\nHost: e2e\r\n\r\n';
+      const conn = await RawConnection.open(srv.port);
+      try {
+        await conn.write('POST /api/v1/sites HTTP/1.1\r\nHost: e2e\r\nContent-Type: application/json\r\n'
+          + `Transfer-Encoding: ${te}\r\n\r\n${smuggled}`);
+        const response = await conn.readResponse({ timeoutMs: 5_000 });
+        assert.equal(response.status, 400);
+        assert.equal(validateRaw('POST', '/api/v1/sites', response).code, 'bad_request');
+        assert.ok(await conn.waitClosed(2_000), 'connection closed after the framing error');
+        assert.equal(conn.buffer.toString('latin1'), '', 'no second answer: the body was not a request');
+      } finally {
+        conn.destroy();
+      }
+    });
+  }
+
   test('two different Content-Length headers are 400 and closed', async () => {
     const { response, closed } = await exchange('POST /api/v1/sites HTTP/1.1\r\nHost: e2e\r\n'
       + 'Content-Type: application/json\r\nContent-Length: 2\r\nContent-Length: 5\r\n\r\n{}xxx');
