@@ -1,10 +1,9 @@
 #include "issues/http/issue_routes.hpp"
 
-#include <sodium.h>
-
 #include <nlohmann/json.hpp>
 
 #include "common/cursor.hpp"
+#include "common/sha256.hpp"
 #include "common/time.hpp"
 #include "http/conditional.hpp"
 #include "http/json_body.hpp"
@@ -29,12 +28,7 @@ std::optional<IdempotencyKey> KeyOf(const http::Request& req) {
                                      "Idempotency-Key must be 1 to 255 characters");
     }
     const std::string material = req.method + ' ' + req.path + '\n' + req.body;
-    unsigned char hash[crypto_hash_sha256_BYTES];
-    crypto_hash_sha256(hash, reinterpret_cast<const unsigned char*>(material.data()),
-                       material.size());
-    char hex[crypto_hash_sha256_BYTES * 2 + 1];
-    sodium_bin2hex(hex, sizeof hex, hash, sizeof hash);
-    return IdempotencyKey{req.RequireActor().user_id, std::string(key), hex};
+    return IdempotencyKey{req.RequireActor().user_id, std::string(key), Sha256Hex(material)};
 }
 
 http::Response FromStored(const StoredResponse& stored) {
