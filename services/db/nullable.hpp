@@ -3,6 +3,8 @@
 #include <optional>
 #include <pqxx/field>
 
+#include "db/timestamp.hpp"
+
 namespace lantian::db {
 
 /// A nullable column as std::optional (libpqxx 6.4's field has no get<T>()).
