@@ -1,18 +1,17 @@
-#include "dispatch/dispatch_repository.hpp"
-
 #include <pqxx/pqxx>
 
 #include "common/time.hpp"
 #include "db/nullable.hpp"
+#include "db/sql_arrays.hpp"
 #include "db/statement.hpp"
-#include "issues/sql_arrays.hpp"
+#include "dispatch/dispatch_repository.hpp"
 
 namespace lantian::dispatch {
 
 namespace {
 
-using issues::SplitIds;
-using issues::ToArrayLiteral;
+using db::SplitIds;
+using db::ToArrayLiteral;
 
 constexpr const char* kClaimDay = R"(
     insert into dispatch_runs (day, run_at, assigned_count, escalation_count, assigned_ids,

@@ -5,6 +5,7 @@
 #include "common/error.hpp"
 #include "common/time.hpp"
 #include "db/nullable.hpp"
+#include "db/sql_arrays.hpp"
 #include "db/statement.hpp"
 #include "issues/sql_arrays.hpp"
 
@@ -12,7 +13,9 @@ namespace lantian::issues {
 
 namespace {
 
-#define LANTIAN_EPOCH(col) "(extract(epoch from " col ") * 1000000)::bigint"
+using db::SplitIds;
+using db::SplitStrings;
+using db::ToArrayLiteral;
 
 constexpr const char* kColumns =
     " i.id, i.client_id::text, i.inspection_id, i.site_id, i.subdistrict_id, i.site_kind,"
