@@ -16,14 +16,14 @@ using db::ToArrayLiteral;
 constexpr const char* kClaimDay = R"(
     insert into dispatch_runs (day, run_at, assigned_count, escalation_count, assigned_ids,
                                bulletin)
-    values ($1::date, to_timestamp($2::float8 / 1e6), 0, 0, '{}', '{}')
+    values ($1::date, $2::timestamptz, 0, 0, '{}', '{}')
     on conflict (day) do nothing
     returning day)";
 
 // Routing: the most specific rule (kind and category, then category, then kind), else the
 // site's subdistrict. Deadline: deadline_hours() (migration 0008) at `now`.
 constexpr const char* kAssignConfirmed = R"(
-    with now_ts as (select to_timestamp($1::float8 / 1e6) as t),
+    with now_ts as (select $1::timestamptz as t),
     candidates as (
         select i.* from issues i where i.status = 'confirmed' order by i.id for update
     ),
@@ -72,7 +72,7 @@ constexpr const char* kAssignConfirmed = R"(
 
 // The ladder is escalation_levels_due() (migration 0008); each level is raised once.
 constexpr const char* kRaiseEscalations = R"(
-    with now_ts as (select to_timestamp($1::float8 / 1e6) as t),
+    with now_ts as (select $1::timestamptz as t),
     open_issues as (
         select i.id, i.lead_unit_id, i.return_count,
                case when is_overdue(i.status, i.due_at, (select t from now_ts))
@@ -121,7 +121,7 @@ constexpr const char* kBulletin = R"(
         select ($1::date - 1)::timestamp at time zone $3 as y_from,
                $1::date::timestamp at time zone $3 as y_to,
                ($1::date - 30)::timestamp at time zone $3 as r_from,
-               to_timestamp($2::float8 / 1e6) as now_ts
+               $2::timestamptz as now_ts
     ),
     attributed as (
         select i.*, coalesce(i.lead_unit_id, i.subdistrict_id) as unit_id from issues i
@@ -189,7 +189,7 @@ constexpr const char* kCompleteRun = R"(
 
 // $2: a handler's unit, whose rows alone are shown.
 constexpr const char* kRunColumns = R"(
-    select day::text, (extract(epoch from run_at) * 1000000)::bigint, assigned_count,
+    select day::text, run_at, assigned_count,
            case when $2::bigint is null then escalation_count
                 else (select count(*) from escalations e
                       where e.dispatch_day = dispatch_runs.day and e.unit_id = $2)::int end,
@@ -205,7 +205,7 @@ constexpr const char* kRunColumns = R"(
                      '{overdue}', coalesce(
                          (select jsonb_agg(o) from jsonb_array_elements(bulletin -> 'overdue') o
                           where (o ->> 'lead_unit_id')::bigint = $2), '[]'::jsonb))::text end,
-           (extract(epoch from published_at) * 1000000)::bigint, published_by
+           published_at, published_by
     from dispatch_runs)";
 
 const std::string kFind = std::string(kRunColumns) + " where day = $1::date";
@@ -213,18 +213,17 @@ const std::string kList =
     std::string(kRunColumns) + " where day >= $1::date and day <= $3::date order by day desc";
 constexpr const char* kLatestDay = "select max(day)::text from dispatch_runs";
 constexpr const char* kPublish = R"(
-    update dispatch_runs set published_at = to_timestamp($3::float8 / 1e6), published_by = $2
+    update dispatch_runs set published_at = $3::timestamptz, published_by = $2
     where day = $1::date and published_at is null)";
 
 constexpr const char* kEscalations = R"(
-    select id, issue_id, unit_id, level, reason,
-           (extract(epoch from raised_at) * 1000000)::bigint, dispatch_day::text
+    select id, issue_id, unit_id, level, reason, raised_at, dispatch_day::text
     from escalations
     where ($1::bigint is null or unit_id = $1)
       and ($2::bigint is null or issue_id = $2)
       and ($3::smallint is null or level = $3)
-      and ($4::bigint is null or raised_at >= to_timestamp($4::float8 / 1e6))
-      and ($5::bigint is null or raised_at < to_timestamp($5::float8 / 1e6))
+      and ($4::timestamptz is null or raised_at >= $4)
+      and ($5::timestamptz is null or raised_at < $5)
       and id > $6
     order by id
     limit $7)";
@@ -242,27 +241,21 @@ constexpr const char* kUnassignableUnits = R"(
     where not exists (select 1 from units where id = u and kind <> 'office') order by u)";
 
 constexpr const char* kAlerts = R"(
-    select id, level, (extract(epoch from starts_at) * 1000000)::bigint,
-           (extract(epoch from ends_at) * 1000000)::bigint, created_by
+    select id, level, starts_at, ends_at, created_by
     from pollution_alerts
-    where ($1::bigint is null or ends_at > to_timestamp($1::float8 / 1e6))
-      and ($2::bigint is null or starts_at < to_timestamp($2::float8 / 1e6))
+    where ($1::timestamptz is null or ends_at > $1)
+      and ($2::timestamptz is null or starts_at < $2)
     order by starts_at desc, id desc
     limit 500)";
 constexpr const char* kInsertAlert = R"(
     insert into pollution_alerts (level, starts_at, ends_at, created_by)
-    values ($1, to_timestamp($2::float8 / 1e6), to_timestamp($3::float8 / 1e6), $4)
+    values ($1, $2::timestamptz, $3::timestamptz, $4)
     returning id)";
-
-std::optional<long long> Micros(const std::optional<TimePoint>& t) {
-    if (!t) return std::nullopt;
-    return ToEpochMicros(*t);
-}
 
 DispatchRun RunFromRow(const pqxx::row& r) {
     DispatchRun run;
     run.day = r[0].as<std::string>();
-    run.run_at = FromEpochMicros(r[1].as<long long>());
+    run.run_at = r[1].as<TimePoint>();
     run.assigned_count = r[2].as<int>();
     run.escalation_count = r[3].as<int>();
     run.assigned_ids = SplitIds(r[4].as<std::string>());
@@ -271,7 +264,7 @@ DispatchRun RunFromRow(const pqxx::row& r) {
         run.assigned_count = static_cast<int>(run.assigned_ids.size());
     }
     run.bulletin_json = r[5].as<std::string>();
-    if (!r[6].is_null()) run.published_at = FromEpochMicros(r[6].as<long long>());
+    run.published_at = db::Nullable<TimePoint>(r[6]);
     run.published_by = db::Nullable<long long>(r[7]);
     return run;
 }
@@ -280,24 +273,23 @@ DispatchRun RunFromRow(const pqxx::row& r) {
 
 bool DispatchRepository::ClaimDay(pqxx::transaction_base& tx, const std::string& day,
                                   TimePoint now) const {
-    return !db::Exec(tx, kClaimDay, day, ToEpochMicros(now)).empty();
+    return !db::Exec(tx, kClaimDay, day, now).empty();
 }
 
 std::vector<long long> DispatchRepository::AssignConfirmed(pqxx::transaction_base& tx,
                                                            TimePoint now,
                                                            const std::string& request_id) const {
-    return SplitIds(
-        db::Exec1(tx, kAssignConfirmed, ToEpochMicros(now), request_id)[0].as<std::string>());
+    return SplitIds(db::Exec1(tx, kAssignConfirmed, now, request_id)[0].as<std::string>());
 }
 
 int DispatchRepository::RaiseEscalations(pqxx::transaction_base& tx, const std::string& day,
                                          TimePoint now, const std::string& request_id) const {
-    return db::Exec1(tx, kRaiseEscalations, ToEpochMicros(now), request_id, day)[0].as<int>();
+    return db::Exec1(tx, kRaiseEscalations, now, request_id, day)[0].as<int>();
 }
 
 std::string DispatchRepository::ComputeBulletin(pqxx::transaction_base& tx, const std::string& day,
                                                 TimePoint now, const std::string& zone) const {
-    return db::Exec1(tx, kBulletin, day, ToEpochMicros(now), zone)[0].as<std::string>();
+    return db::Exec1(tx, kBulletin, day, now, zone)[0].as<std::string>();
 }
 
 void DispatchRepository::CompleteRun(pqxx::transaction_base& tx, const std::string& day,
@@ -329,17 +321,17 @@ std::optional<std::string> DispatchRepository::LatestDay(pqxx::transaction_base&
 
 bool DispatchRepository::Publish(pqxx::transaction_base& tx, const std::string& day,
                                  long long user_id, TimePoint now) const {
-    return db::Exec(tx, kPublish, day, user_id, ToEpochMicros(now)).affected_rows() > 0;
+    return db::Exec(tx, kPublish, day, user_id, now).affected_rows() > 0;
 }
 
 std::vector<Escalation> DispatchRepository::Escalations(pqxx::transaction_base& tx,
                                                         const EscalationQuery& q) const {
     std::vector<Escalation> out;
-    for (const auto& r : db::Exec(tx, kEscalations, q.unit_id, q.issue_id, q.level, Micros(q.from),
-                                  Micros(q.to), q.after_id, q.limit)) {
+    for (const auto& r : db::Exec(tx, kEscalations, q.unit_id, q.issue_id, q.level, q.from, q.to,
+                                  q.after_id, q.limit)) {
         out.push_back({r[0].as<long long>(), r[1].as<long long>(), r[2].as<long long>(),
-                       r[3].as<int>(), r[4].as<std::string>(),
-                       FromEpochMicros(r[5].as<long long>()), db::Nullable<std::string>(r[6])});
+                       r[3].as<int>(), r[4].as<std::string>(), r[5].as<TimePoint>(),
+                       db::Nullable<std::string>(r[6])});
     }
     return out;
 }
@@ -377,10 +369,9 @@ std::vector<PollutionAlert> DispatchRepository::Alerts(pqxx::transaction_base& t
                                                        std::optional<TimePoint> from,
                                                        std::optional<TimePoint> to) const {
     std::vector<PollutionAlert> out;
-    for (const auto& r : db::Exec(tx, kAlerts, Micros(from), Micros(to))) {
-        out.push_back({r[0].as<long long>(), r[1].as<std::string>(),
-                       FromEpochMicros(r[2].as<long long>()), FromEpochMicros(r[3].as<long long>()),
-                       db::Nullable<long long>(r[4])});
+    for (const auto& r : db::Exec(tx, kAlerts, from, to)) {
+        out.push_back({r[0].as<long long>(), r[1].as<std::string>(), r[2].as<TimePoint>(),
+                       r[3].as<TimePoint>(), db::Nullable<long long>(r[4])});
     }
     return out;
 }
@@ -388,8 +379,7 @@ std::vector<PollutionAlert> DispatchRepository::Alerts(pqxx::transaction_base& t
 PollutionAlert DispatchRepository::InsertAlert(pqxx::transaction_base& tx,
                                                const PollutionAlert& a) const {
     PollutionAlert out = a;
-    out.id = db::Exec1(tx, kInsertAlert, a.level, ToEpochMicros(a.starts_at),
-                       ToEpochMicros(a.ends_at), a.created_by)[0]
+    out.id = db::Exec1(tx, kInsertAlert, a.level, a.starts_at, a.ends_at, a.created_by)[0]
                  .as<long long>();
     return out;
 }
