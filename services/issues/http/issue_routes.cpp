@@ -14,6 +14,7 @@ namespace lantian::issues {
 
 namespace {
 
+using http::BadParameter;
 using nlohmann::json;
 
 constexpr size_t kMaxIssueBody = 64 * 1024;
@@ -71,10 +72,6 @@ http::Response RecordInspection(IssueService& service, http::Request& req) {
     return FromStored(stored);
 }
 
-Error BadParameter(const std::string& name, const std::string& message) {
-    return Error::InvalidArgument("invalid_parameter", name + " " + message, {{name, message}});
-}
-
 std::optional<TimePoint> QueryTime(const http::Request& req, const std::string& name) {
     const auto value = req.QueryParam(name);
     if (!value) return std::nullopt;
@@ -85,7 +82,7 @@ std::optional<TimePoint> QueryTime(const http::Request& req, const std::string& 
 http::Response List(IssueService& service, http::Request& req) {
     IssueQuery q;
     const auto page = http::ReadListParams(req);
-    q.limit = page.limit + 1;
+    q.limit = http::FetchLimit(page);
     if (page.cursor) q.after_id = http::CursorId(*page.cursor);
     q.status = req.QueryParam("status");
     if (q.status && StatusLabel(*q.status).empty()) throw BadParameter("status", "is not a status");
@@ -108,11 +105,7 @@ http::Response List(IssueService& service, http::Request& req) {
     q.reported_from = QueryTime(req, "reported_from");
     q.reported_to = QueryTime(req, "reported_to");
     auto issues = service.List(q, req.RequireActor());
-    json next = nullptr;
-    if (static_cast<int>(issues.size()) > page.limit) {
-        issues.resize(static_cast<size_t>(page.limit));
-        next = EncodeCursor("id:" + std::to_string(issues.back().id));
-    }
+    const json next = http::CutPageById(issues, page);
     const TimePoint now = service.Now();
     json items = json::array();
     for (const auto& i : issues) items.push_back(IssueToJson(i, now));
