@@ -4,7 +4,6 @@
 
 #include "common/time.hpp"
 #include "db/nullable.hpp"
-#include "db/sql_arrays.hpp"
 #include "db/statement.hpp"
 
 namespace lantian::dispatch {
