@@ -14,7 +14,7 @@ namespace {
 constexpr const char* kInsert = R"(
     insert into sessions (token_hash, user_id, expires_at)
     values ($1, $2, now() + make_interval(secs => $3))
-    returning (extract(epoch from expires_at) * 1000000)::bigint)";
+    returning expires_at)";
 
 constexpr const char* kFindActive = R"(
     select s.id, u.id, u.username, u.role, u.unit_id, coalesce(un.kind, ''),
@@ -68,7 +68,7 @@ TimePoint SessionRepository::Insert(pqxx::transaction_base& tx, long long user_i
                                     std::chrono::seconds lifetime) const {
     const auto row =
         db::Exec1(tx, kInsert, token_hash, user_id, static_cast<double>(lifetime.count()));
-    return FromEpochMicros(row[0].as<long long>());
+    return row[0].as<TimePoint>();
 }
 
 std::optional<ActiveSession> SessionRepository::FindActive(

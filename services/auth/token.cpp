@@ -2,6 +2,8 @@
 
 #include <sodium.h>
 
+#include "common/sha256.hpp"
+
 namespace lantian::auth {
 
 NewToken MakeToken() {
@@ -18,11 +20,7 @@ NewToken MakeToken() {
 }
 
 std::string HashToken(std::string_view token) {
-    unsigned char hash[crypto_hash_sha256_BYTES];
-    crypto_hash_sha256(hash, reinterpret_cast<const unsigned char*>(token.data()), token.size());
-    char hex[crypto_hash_sha256_BYTES * 2 + 1];
-    sodium_bin2hex(hex, sizeof hex, hash, sizeof hash);
-    return hex;
+    return Sha256Hex(token);
 }
 
 }  // namespace lantian::auth

@@ -12,9 +12,8 @@ namespace lantian::auth {
 namespace {
 
 constexpr const char* kColumns = R"(
-    u.id, u.username, u.display_name, u.role, u.unit_id, u.disabled, u.version,
-    (extract(epoch from u.created_at) * 1000000)::bigint,
-    (extract(epoch from u.updated_at) * 1000000)::bigint)";
+    u.id, u.username, u.display_name, u.role, u.unit_id, u.disabled, u.version, u.created_at,
+    u.updated_at)";
 
 const std::string kFind = std::string("select") + kColumns + " from users u where u.id = $1";
 const std::string kFindByUsername =
@@ -60,8 +59,8 @@ User FromRow(const pqxx::row& row) {
     u.unit_id = db::Nullable<long long>(row[4]);
     u.disabled = row[5].as<bool>();
     u.version = row[6].as<int>();
-    u.created_at = FromEpochMicros(row[7].as<long long>());
-    u.updated_at = FromEpochMicros(row[8].as<long long>());
+    u.created_at = row[7].as<TimePoint>();
+    u.updated_at = row[8].as<TimePoint>();
     return u;
 }
 

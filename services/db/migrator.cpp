@@ -1,11 +1,11 @@
 #include "db/migrator.hpp"
 
-#include <sodium.h>
-
 #include <map>
 #include <pqxx/pqxx>
 #include <pqxx/transaction>
 #include <stdexcept>
+
+#include "common/sha256.hpp"
 
 namespace lantian::db {
 
@@ -57,11 +57,7 @@ SchemaStatus Compare(const std::map<int, Applied>& applied, std::span<const Migr
 }  // namespace
 
 std::string Checksum(std::string_view sql) {
-    unsigned char hash[crypto_hash_sha256_BYTES];
-    crypto_hash_sha256(hash, reinterpret_cast<const unsigned char*>(sql.data()), sql.size());
-    char hex[crypto_hash_sha256_BYTES * 2 + 1];
-    sodium_bin2hex(hex, sizeof hex, hash, sizeof hash);
-    return hex;
+    return Sha256Hex(sql);
 }
 
 SchemaStatus InspectSchema(pqxx::connection& conn, std::span<const Migration> migrations) {

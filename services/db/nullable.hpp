@@ -5,6 +5,8 @@
 // libpqxx 6.4's <pqxx/field> uses pqxx::string_traits before it includes <pqxx/strconv>.
 #include <pqxx/field>
 
+#include "db/timestamp.hpp"
+
 namespace lantian::db {
 
 /// A nullable column as std::optional (libpqxx 6.4's field has no get<T>()).

@@ -7,6 +7,8 @@
 #include <string>
 #include <utility>
 
+#include "db/timestamp.hpp"
+
 namespace lantian::db {
 
 /// The prepared-statement name for a SQL text: stable for the process, unique per text.

@@ -8,17 +8,12 @@
 #include <thread>
 #include <type_traits>
 
+#include "db/connection_loss.hpp"
 #include "db/pool.hpp"
 
 namespace lantian::db {
 
 inline constexpr int kMaxTransactionAttempts = 6;
-
-/// True for SQLSTATE classes 08 (connection exception) and 57P (operator intervention).
-inline bool IsConnectionLoss(const pqxx::sql_error& e) {
-    const std::string& state = e.sqlstate();
-    return state.rfind("08", 0) == 0 || state.rfind("57P", 0) == 0;
-}
 
 /// Runs `body(tx)` in a transaction at the given isolation level and commits. Serialization
 /// failures and deadlocks are retried (with jitter) so they never surface as errors; a broken
@@ -30,33 +25,21 @@ auto InTransaction(Pool& pool, Body&& body) {
     for (int attempt = 1;; ++attempt) {
         auto lease = pool.Acquire();
         try {
-            pqxx::transaction<Isolation> tx(*lease);
-            if constexpr (std::is_void_v<decltype(body(tx))>) {
-                body(tx);
-                tx.commit();
-                return;
-            } else {
-                auto result = body(tx);
-                tx.commit();
-                return result;
-            }
+            return GuardConnection(lease, [&] {
+                pqxx::transaction<Isolation> tx(*lease);
+                if constexpr (std::is_void_v<decltype(body(tx))>) {
+                    body(tx);
+                    tx.commit();
+                } else {
+                    auto result = body(tx);
+                    tx.commit();
+                    return result;
+                }
+            });
         } catch (const pqxx::transaction_rollback&) {
             if (attempt >= kMaxTransactionAttempts) throw;
             std::uniform_int_distribution<int> jitter(1, 5 * attempt);
             std::this_thread::sleep_for(std::chrono::milliseconds(jitter(rng)));
-        } catch (const pqxx::broken_connection&) {
-            lease.MarkBroken();
-            throw;
-        } catch (const pqxx::in_doubt_error&) {
-            lease.MarkBroken();
-            throw;
-        } catch (const pqxx::sql_error& e) {
-            // A server shutting down answers 57P01..03 before it closes the socket.
-            if (IsConnectionLoss(e)) {
-                lease.MarkBroken();
-                throw pqxx::broken_connection(e.what());
-            }
-            throw;
         }
     }
 }
@@ -66,19 +49,10 @@ auto InTransaction(Pool& pool, Body&& body) {
 template <typename Body>
 auto Read(Pool& pool, Body&& body) {
     auto lease = pool.Acquire();
-    try {
+    return GuardConnection(lease, [&] {
         pqxx::nontransaction tx(*lease);
         return body(tx);
-    } catch (const pqxx::broken_connection&) {
-        lease.MarkBroken();
-        throw;
-    } catch (const pqxx::sql_error& e) {
-        if (IsConnectionLoss(e)) {
-            lease.MarkBroken();
-            throw pqxx::broken_connection(e.what());
-        }
-        throw;
-    }
+    });
 }
 
 }  // namespace lantian::db

@@ -16,8 +16,7 @@ constexpr const char* kInsert = R"(
     returning 1)";
 
 constexpr const char* kFind = R"(
-    select sha256, content_type, size_bytes, uploaded_by,
-           (extract(epoch from uploaded_at) * 1000000)::bigint
+    select sha256, content_type, size_bytes, uploaded_by, uploaded_at
     from attachments where sha256 = $1)";
 
 constexpr const char* kMayView = R"(
@@ -41,7 +40,7 @@ std::optional<Attachment> AttachmentRepository::Find(pqxx::transaction_base& tx,
     const auto r = db::Exec(tx, kFind, sha256);
     if (r.empty()) return std::nullopt;
     return Attachment{r[0][0].as<std::string>(), r[0][1].as<std::string>(), r[0][2].as<long long>(),
-                      r[0][3].as<long long>(), FromEpochMicros(r[0][4].as<long long>())};
+                      r[0][3].as<long long>(), r[0][4].as<TimePoint>()};
 }
 
 bool AttachmentRepository::MayView(pqxx::transaction_base& tx, const std::string& sha256,

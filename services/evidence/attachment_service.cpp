@@ -1,8 +1,7 @@
 #include "evidence/attachment_service.hpp"
 
-#include <sodium.h>
-
 #include "common/error.hpp"
+#include "common/sha256.hpp"
 #include "db/transaction.hpp"
 #include "evidence/image_type.hpp"
 #include "issues/issue_service.hpp"
@@ -10,14 +9,6 @@
 namespace lantian::evidence {
 
 namespace {
-
-std::string Sha256Hex(std::string_view bytes) {
-    unsigned char hash[crypto_hash_sha256_BYTES];
-    crypto_hash_sha256(hash, reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size());
-    char hex[crypto_hash_sha256_BYTES * 2 + 1];
-    sodium_bin2hex(hex, sizeof hex, hash, sizeof hash);
-    return hex;
-}
 
 bool IsSha256(const std::string& s) {
     return s.size() == 64 && s.find_first_not_of("0123456789abcdef") == std::string::npos;

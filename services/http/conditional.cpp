@@ -3,6 +3,7 @@
 #include <charconv>
 
 #include "common/error.hpp"
+#include "http/json_body.hpp"
 
 namespace lantian::http {
 
@@ -28,6 +29,14 @@ int RequireIfMatch(const Request& request) {
     }
     throw Error(ErrorCode::kAborted, "precondition_failed",
                 "If-Match does not name the current version of the resource");
+}
+
+Response VersionedResponse(int status, const nlohmann::json& body, int version,
+                           const std::string& collection, long long id) {
+    Response r = JsonResponse(status, body);
+    r.Header("ETag", ETagFor(version));
+    if (status == 201) r.Header("Location", collection + "/" + std::to_string(id));
+    return r;
 }
 
 }  // namespace lantian::http

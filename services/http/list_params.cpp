@@ -32,6 +32,14 @@ ListParams ReadListParams(const Request& request) {
     return params;
 }
 
+Error BadParameter(const std::string& name, const std::string& message) {
+    return Error::InvalidArgument("invalid_parameter", name + " " + message, {{name, message}});
+}
+
+std::string IdPosition(long long id) {
+    return "id:" + std::to_string(id);
+}
+
 long long CursorId(const std::string& position) {
     if (position.rfind("id:", 0) == 0) {
         if (const auto v = ParsePositive(std::string_view(position).substr(3))) return *v;

@@ -13,12 +13,12 @@ namespace {
 constexpr const char* kAppend = R"(
     insert into issue_events (issue_id, at, actor_id, actor_role, actor_unit_id, request_id,
                               action, before, after)
-    values ($1, to_timestamp($2::float8 / 1e6), $3, $4, $5, $6, $7, $8::jsonb, $9::jsonb))";
+    values ($1, $2::timestamptz, $3, $4, $5, $6, $7, $8::jsonb, $9::jsonb))";
 
 constexpr const char* kForIssue = R"(
-    select seq, issue_id, (extract(epoch from at) * 1000000)::bigint, actor_id, actor_role,
-           actor_unit_id, request_id, action, coalesce(before::text, 'null'), after::text, hash,
-           prev_hash
+    select seq, issue_id, at, actor_id, actor_role,
+           actor_unit_id, request_id, action, coalesce(before::text, 'null') as before,
+           after::text as after, hash, prev_hash
     from issue_events
     where issue_id = $1
     order by seq)";
@@ -42,8 +42,8 @@ void AuditRepository::Append(pqxx::transaction_base& tx, long long issue_id, con
                              const std::string& after_json) const {
     const std::optional<long long> actor_id =
         actor.user_id > 0 ? std::optional<long long>(actor.user_id) : std::nullopt;
-    db::Exec(tx, kAppend, issue_id, ToEpochMicros(at), actor_id, std::string(RoleName(actor.role)),
-             actor.unit_id, actor.request_id, action, before_json, after_json);
+    db::Exec(tx, kAppend, issue_id, at, actor_id, std::string(RoleName(actor.role)), actor.unit_id,
+             actor.request_id, action, before_json, after_json);
 }
 
 std::vector<IssueEvent> AuditRepository::ForIssue(pqxx::transaction_base& tx,
@@ -51,18 +51,18 @@ std::vector<IssueEvent> AuditRepository::ForIssue(pqxx::transaction_base& tx,
     std::vector<IssueEvent> out;
     for (const auto& r : db::Exec(tx, kForIssue, issue_id)) {
         IssueEvent e;
-        e.seq = r[0].as<long long>();
-        e.issue_id = r[1].as<long long>();
-        e.at = FromEpochMicros(r[2].as<long long>());
-        e.actor_id = db::Nullable<long long>(r[3]);
-        e.actor_role = r[4].as<std::string>();
-        e.actor_unit_id = db::Nullable<long long>(r[5]);
-        e.request_id = r[6].as<std::string>();
-        e.action = r[7].as<std::string>();
-        e.before_json = r[8].as<std::string>();
-        e.after_json = r[9].as<std::string>();
-        e.hash = r[10].as<std::string>();
-        e.prev_hash = r[11].as<std::string>();
+        e.seq = r["seq"].as<long long>();
+        e.issue_id = r["issue_id"].as<long long>();
+        e.at = r["at"].as<TimePoint>();
+        e.actor_id = db::Nullable<long long>(r["actor_id"]);
+        e.actor_role = r["actor_role"].as<std::string>();
+        e.actor_unit_id = db::Nullable<long long>(r["actor_unit_id"]);
+        e.request_id = r["request_id"].as<std::string>();
+        e.action = r["action"].as<std::string>();
+        e.before_json = r["before"].as<std::string>();
+        e.after_json = r["after"].as<std::string>();
+        e.hash = r["hash"].as<std::string>();
+        e.prev_hash = r["prev_hash"].as<std::string>();
         out.push_back(std::move(e));
     }
     return out;

@@ -13,7 +13,7 @@ namespace {
 constexpr const char* kInsert = R"(
     insert into inspections (client_id, site_id, inspector_id, started_at, received_at,
                              location, notes)
-    values ($1::uuid, $2, $3, to_timestamp($4::float8 / 1e6), to_timestamp($5::float8 / 1e6),
+    values ($1::uuid, $2, $3, $4::timestamptz, $5::timestamptz,
             case when $6::float8 is null then null
                  else st_setsrid(st_makepoint($7, $6), 4326)::geography end,
             $8)
@@ -28,9 +28,8 @@ Inspection InspectionRepository::Insert(pqxx::transaction_base& tx, const NewIns
     const std::optional<double> lon =
         in.location ? std::optional<double>(in.location->lon) : std::nullopt;
     try {
-        const auto row =
-            db::Exec1(tx, kInsert, in.client_id, in.site_id, inspector_id,
-                      ToEpochMicros(in.started_at), ToEpochMicros(received_at), lat, lon, in.notes);
+        const auto row = db::Exec1(tx, kInsert, in.client_id, in.site_id, inspector_id,
+                                   in.started_at, received_at, lat, lon, in.notes);
         return {row[0].as<long long>(), in.client_id, in.site_id, inspector_id,
                 in.started_at,          received_at,  {}};
     } catch (const pqxx::unique_violation&) {

@@ -5,28 +5,31 @@
 #include "common/error.hpp"
 #include "common/time.hpp"
 #include "db/nullable.hpp"
+#include "db/sql_arrays.hpp"
 #include "db/statement.hpp"
-#include "issues/sql_arrays.hpp"
 
 namespace lantian::issues {
 
 namespace {
 
-#define LANTIAN_EPOCH(col) "(extract(epoch from " col ") * 1000000)::bigint"
+using db::SplitIds;
+using db::SplitStrings;
+using db::ToArrayLiteral;
 
+// Read by name (FromRow): every column has the name of its field.
 constexpr const char* kColumns =
-    " i.id, i.client_id::text, i.inspection_id, i.site_id, i.subdistrict_id, i.site_kind,"
-    " i.category, i.severity, i.description,"
-    " st_y(i.location::geometry), st_x(i.location::geometry),"
-    " array_to_string(i.photo_ids, ','), i.source, i.status, i.fixed_on_spot, i.reported_by,"
-    " " LANTIAN_EPOCH("i.reported_at") ", " LANTIAN_EPOCH("i.received_at") ","
+    " i.id, i.client_id::text as client_id, i.inspection_id, i.site_id, i.subdistrict_id,"
+    " i.site_kind, i.category, i.severity, i.description,"
+    " st_y(i.location::geometry) as lat, st_x(i.location::geometry) as lon,"
+    " array_to_string(i.photo_ids, ',') as photo_ids, i.source, i.status, i.fixed_on_spot,"
+    " i.reported_by, i.reported_at, i.received_at,"
     " i.rejection_kind, i.rejection_reason, i.duplicate_of, i.lead_unit_id,"
-    " array_to_string(i.co_unit_ids, ','),"
-    " " LANTIAN_EPOCH("i.assigned_at") ", " LANTIAN_EPOCH("i.due_at") ","
-    " " LANTIAN_EPOCH("i.submitted_at") ", i.rectification,"
-    " array_to_string(i.rectification_photo_ids, ','), " LANTIAN_EPOCH("i.closed_at") ","
-    " i.return_count, i.escalation_level, i.version, " LANTIAN_EPOCH("i.updated_at") ","
-    " i.verification_comment, array_to_string(i.verification_photo_ids, ',')";
+    " array_to_string(i.co_unit_ids, ',') as co_unit_ids,"
+    " i.assigned_at, i.due_at, i.submitted_at, i.rectification,"
+    " array_to_string(i.rectification_photo_ids, ',') as rectification_photo_ids, i.closed_at,"
+    " i.return_count, i.escalation_level, i.version, i.updated_at,"
+    " i.verification_comment,"
+    " array_to_string(i.verification_photo_ids, ',') as verification_photo_ids";
 
 const std::string kFind = std::string("select") + kColumns + " from issues i where i.id = $1";
 const std::string kFindForUpdate = kFind + " for update";
@@ -43,9 +46,9 @@ const std::string kList = std::string("select") + kColumns + R"(
       and ($4::bigint is null or i.subdistrict_id = $4)
       and ($5::text is null or i.category = $5)
       and ($6::smallint is null or i.severity = $6)
-      and ($7::boolean is null or $7 = is_overdue(i.status, i.due_at, to_timestamp($13::float8 / 1e6)))
-      and ($8::bigint is null or i.reported_at >= to_timestamp($8::float8 / 1e6))
-      and ($9::bigint is null or i.reported_at < to_timestamp($9::float8 / 1e6))
+      and ($7::boolean is null or $7 = is_overdue(i.status, i.due_at, $13::timestamptz))
+      and ($8::timestamptz is null or i.reported_at >= $8)
+      and ($9::timestamptz is null or i.reported_at < $9)
       and ($10::bigint is null or i.reported_by = $10 or i.subdistrict_id = $11)
       and ($12::bigint is null or i.lead_unit_id = $12 or $12 = any (i.co_unit_ids))
       and ($14::bigint is null or i.id < $14)
@@ -71,11 +74,9 @@ const std::string kInsert = R"(
             case when $9::float8 is null then null
                  else st_setsrid(st_makepoint($10, $9), 4326)::geography end,
             $11::text[], $12, $13, $14, $15,
-            to_timestamp($16::float8 / 1e6), to_timestamp($17::float8 / 1e6),
-            $18, $19::bigint[],
-            to_timestamp($20::float8 / 1e6), to_timestamp($21::float8 / 1e6),
-            to_timestamp($22::float8 / 1e6), $23, $24::text[],
-            to_timestamp($17::float8 / 1e6))
+            $16::timestamptz, $17::timestamptz, $18, $19::bigint[],
+            $20::timestamptz, $21::timestamptz, $22::timestamptz, $23, $24::text[],
+            $17::timestamptz)
         returning *)
     select)" + std::string(kColumns) +
                             " from i";
@@ -85,14 +86,14 @@ const std::string kUpdate = R"(
         update issues set
             status = $3, rejection_kind = $4, rejection_reason = $5, duplicate_of = $6,
             lead_unit_id = $7, co_unit_ids = $8::bigint[],
-            assigned_at = to_timestamp($9::float8 / 1e6), due_at = to_timestamp($10::float8 / 1e6),
-            submitted_at = to_timestamp($11::float8 / 1e6), rectification = $12,
-            rectification_photo_ids = $13::text[], closed_at = to_timestamp($14::float8 / 1e6),
+            assigned_at = $9::timestamptz, due_at = $10::timestamptz,
+            submitted_at = $11::timestamptz, rectification = $12,
+            rectification_photo_ids = $13::text[], closed_at = $14::timestamptz,
             return_count = $15, escalation_level = $16,
             verification_comment = $18, verification_photo_ids = $19::text[],
             triaged_at = coalesce(triaged_at, case when $3 in ('confirmed', 'rejected')
-                                                   then to_timestamp($17::float8 / 1e6) end),
-            version = version + 1, updated_at = to_timestamp($17::float8 / 1e6)
+                                                   then $17::timestamptz end),
+            version = version + 1, updated_at = $17::timestamptz
         where id = $1 and version = $2
         returning *)
     select)" + std::string(kColumns) +
@@ -101,16 +102,15 @@ const std::string kUpdate = R"(
 constexpr const char* kOpenAssignment = R"(
     insert into issue_assignments (issue_id, lead_unit_id, co_unit_ids, assigned_at, due_at,
                                    assigned_by, submitted_at)
-    values ($1, $2, $3::bigint[], to_timestamp($4::float8 / 1e6), to_timestamp($5::float8 / 1e6),
-            $6, to_timestamp($7::float8 / 1e6)))";
+    values ($1, $2, $3::bigint[], $4::timestamptz, $5::timestamptz, $6, $7::timestamptz))";
 
 // The evidence ends the time an assignment can be overdue (see migration 0007).
 constexpr const char* kRecordSubmission = R"(
-    update issue_assignments set submitted_at = to_timestamp($2::float8 / 1e6)
+    update issue_assignments set submitted_at = $2::timestamptz
     where issue_id = $1 and ended_at is null)";
 
 constexpr const char* kEndAssignment = R"(
-    update issue_assignments set ended_at = to_timestamp($2::float8 / 1e6), outcome = $3
+    update issue_assignments set ended_at = $2::timestamptz, outcome = $3
     where issue_id = $1 and ended_at is null)";
 
 // issue_snapshot() is defined once in the schema, shared with the set-based dispatch.
@@ -128,52 +128,42 @@ constexpr const char* kUnassignableUnits = R"(
     where not exists (select 1 from units where id = u and kind <> 'office')
     order by u)";
 
-std::optional<TimePoint> OptionalTime(const pqxx::field& f) {
-    if (f.is_null()) return std::nullopt;
-    return FromEpochMicros(f.as<long long>());
-}
-
-std::optional<long long> Micros(const std::optional<TimePoint>& t) {
-    if (!t) return std::nullopt;
-    return ToEpochMicros(*t);
-}
-
 Issue FromRow(const pqxx::row& r) {
     Issue i;
-    i.id = r[0].as<long long>();
-    i.client_id = r[1].as<std::string>();
-    i.inspection_id = db::Nullable<long long>(r[2]);
-    i.site_id = r[3].as<long long>();
-    i.subdistrict_id = r[4].as<long long>();
-    i.site_kind = r[5].as<std::string>();
-    i.category = r[6].as<std::string>();
-    i.severity = r[7].as<int>();
-    i.description = r[8].as<std::string>();
-    if (!r[9].is_null()) i.location = GeoPoint{r[9].as<double>(), r[10].as<double>()};
-    i.photo_ids = SplitStrings(r[11].as<std::string>());
-    i.source = r[12].as<std::string>();
-    i.status = r[13].as<std::string>();
-    i.fixed_on_spot = r[14].as<bool>();
-    i.reported_by = r[15].as<long long>();
-    i.reported_at = FromEpochMicros(r[16].as<long long>());
-    i.received_at = FromEpochMicros(r[17].as<long long>());
-    i.rejection_kind = db::Nullable<std::string>(r[18]);
-    i.rejection_reason = db::Nullable<std::string>(r[19]);
-    i.duplicate_of = db::Nullable<long long>(r[20]);
-    i.lead_unit_id = db::Nullable<long long>(r[21]);
-    i.co_unit_ids = SplitIds(r[22].as<std::string>());
-    i.assigned_at = OptionalTime(r[23]);
-    i.due_at = OptionalTime(r[24]);
-    i.submitted_at = OptionalTime(r[25]);
-    i.rectification = db::Nullable<std::string>(r[26]);
-    i.rectification_photo_ids = SplitStrings(r[27].as<std::string>());
-    i.closed_at = OptionalTime(r[28]);
-    i.return_count = r[29].as<int>();
-    i.escalation_level = r[30].as<int>();
-    i.version = r[31].as<int>();
-    i.updated_at = FromEpochMicros(r[32].as<long long>());
-    i.verification_comment = db::Nullable<std::string>(r[33]);
-    i.verification_photo_ids = SplitStrings(r[34].as<std::string>());
+    i.id = r["id"].as<long long>();
+    i.client_id = r["client_id"].as<std::string>();
+    i.inspection_id = db::Nullable<long long>(r["inspection_id"]);
+    i.site_id = r["site_id"].as<long long>();
+    i.subdistrict_id = r["subdistrict_id"].as<long long>();
+    i.site_kind = r["site_kind"].as<std::string>();
+    i.category = r["category"].as<std::string>();
+    i.severity = r["severity"].as<int>();
+    i.description = r["description"].as<std::string>();
+    if (!r["lat"].is_null()) i.location = GeoPoint{r["lat"].as<double>(), r["lon"].as<double>()};
+    i.photo_ids = SplitStrings(r["photo_ids"].as<std::string>());
+    i.source = r["source"].as<std::string>();
+    i.status = r["status"].as<std::string>();
+    i.fixed_on_spot = r["fixed_on_spot"].as<bool>();
+    i.reported_by = r["reported_by"].as<long long>();
+    i.reported_at = r["reported_at"].as<TimePoint>();
+    i.received_at = r["received_at"].as<TimePoint>();
+    i.rejection_kind = db::Nullable<std::string>(r["rejection_kind"]);
+    i.rejection_reason = db::Nullable<std::string>(r["rejection_reason"]);
+    i.duplicate_of = db::Nullable<long long>(r["duplicate_of"]);
+    i.lead_unit_id = db::Nullable<long long>(r["lead_unit_id"]);
+    i.co_unit_ids = SplitIds(r["co_unit_ids"].as<std::string>());
+    i.assigned_at = db::Nullable<TimePoint>(r["assigned_at"]);
+    i.due_at = db::Nullable<TimePoint>(r["due_at"]);
+    i.submitted_at = db::Nullable<TimePoint>(r["submitted_at"]);
+    i.rectification = db::Nullable<std::string>(r["rectification"]);
+    i.rectification_photo_ids = SplitStrings(r["rectification_photo_ids"].as<std::string>());
+    i.closed_at = db::Nullable<TimePoint>(r["closed_at"]);
+    i.return_count = r["return_count"].as<int>();
+    i.escalation_level = r["escalation_level"].as<int>();
+    i.version = r["version"].as<int>();
+    i.updated_at = r["updated_at"].as<TimePoint>();
+    i.verification_comment = db::Nullable<std::string>(r["verification_comment"]);
+    i.verification_photo_ids = SplitStrings(r["verification_photo_ids"].as<std::string>());
     return i;
 }
 
@@ -206,10 +196,10 @@ std::vector<Issue> IssueRepository::List(pqxx::transaction_base& tx, const Issue
                                          const Visibility& visibility, TimePoint now) const {
     const std::optional<long long> after =
         q.after_id > 0 ? std::optional<long long>(q.after_id) : std::nullopt;
-    const auto r = db::Exec(tx, kList, q.status, q.unit_id, q.site_id, q.subdistrict_id, q.category,
-                            q.severity, q.overdue, Micros(q.reported_from), Micros(q.reported_to),
-                            visibility.IssueReporter(), visibility.IssueReporterTerritory(),
-                            visibility.IssueUnit(), ToEpochMicros(now), after, q.limit);
+    const auto r =
+        db::Exec(tx, kList, q.status, q.unit_id, q.site_id, q.subdistrict_id, q.category,
+                 q.severity, q.overdue, q.reported_from, q.reported_to, visibility.IssueReporter(),
+                 visibility.IssueReporterTerritory(), visibility.IssueUnit(), now, after, q.limit);
     std::vector<Issue> out;
     out.reserve(r.size());
     for (const auto& row : r) out.push_back(FromRow(row));
@@ -232,9 +222,8 @@ Issue IssueRepository::Insert(pqxx::transaction_base& tx, const Issue& i) const 
         return FromRow(db::Exec1(
             tx, kInsert, i.client_id, i.inspection_id, i.site_id, i.subdistrict_id, i.site_kind,
             i.category, i.severity, i.description, lat, lon, ToArrayLiteral(i.photo_ids), i.source,
-            i.status, i.fixed_on_spot, i.reported_by, ToEpochMicros(i.reported_at),
-            ToEpochMicros(i.received_at), i.lead_unit_id, ToArrayLiteral(i.co_unit_ids),
-            Micros(i.assigned_at), Micros(i.due_at), Micros(i.submitted_at), i.rectification,
+            i.status, i.fixed_on_spot, i.reported_by, i.reported_at, i.received_at, i.lead_unit_id,
+            ToArrayLiteral(i.co_unit_ids), i.assigned_at, i.due_at, i.submitted_at, i.rectification,
             ToArrayLiteral(i.rectification_photo_ids)));
     } catch (const pqxx::unique_violation&) {
         throw Error(ErrorCode::kAlreadyExists, "duplicate_client_id",
@@ -245,13 +234,12 @@ Issue IssueRepository::Insert(pqxx::transaction_base& tx, const Issue& i) const 
 
 std::optional<Issue> IssueRepository::Update(pqxx::transaction_base& tx, const Issue& i,
                                              int expected_version) const {
-    const auto r =
-        db::Exec(tx, kUpdate, i.id, expected_version, i.status, i.rejection_kind,
-                 i.rejection_reason, i.duplicate_of, i.lead_unit_id, ToArrayLiteral(i.co_unit_ids),
-                 Micros(i.assigned_at), Micros(i.due_at), Micros(i.submitted_at), i.rectification,
-                 ToArrayLiteral(i.rectification_photo_ids), Micros(i.closed_at), i.return_count,
-                 i.escalation_level, ToEpochMicros(i.updated_at), i.verification_comment,
-                 ToArrayLiteral(i.verification_photo_ids));
+    const auto r = db::Exec(tx, kUpdate, i.id, expected_version, i.status, i.rejection_kind,
+                            i.rejection_reason, i.duplicate_of, i.lead_unit_id,
+                            ToArrayLiteral(i.co_unit_ids), i.assigned_at, i.due_at, i.submitted_at,
+                            i.rectification, ToArrayLiteral(i.rectification_photo_ids), i.closed_at,
+                            i.return_count, i.escalation_level, i.updated_at,
+                            i.verification_comment, ToArrayLiteral(i.verification_photo_ids));
     if (r.empty()) return std::nullopt;
     return FromRow(r[0]);
 }
@@ -259,17 +247,17 @@ std::optional<Issue> IssueRepository::Update(pqxx::transaction_base& tx, const I
 void IssueRepository::OpenAssignment(pqxx::transaction_base& tx, const Issue& i,
                                      std::optional<long long> assigned_by) const {
     db::Exec(tx, kOpenAssignment, i.id, i.lead_unit_id, ToArrayLiteral(i.co_unit_ids),
-             Micros(i.assigned_at), Micros(i.due_at), assigned_by, Micros(i.submitted_at));
+             i.assigned_at, i.due_at, assigned_by, i.submitted_at);
 }
 
 void IssueRepository::RecordSubmission(pqxx::transaction_base& tx, long long issue_id,
                                        TimePoint at) const {
-    db::Exec(tx, kRecordSubmission, issue_id, ToEpochMicros(at));
+    db::Exec(tx, kRecordSubmission, issue_id, at);
 }
 
 void IssueRepository::EndAssignment(pqxx::transaction_base& tx, long long issue_id, TimePoint at,
                                     const std::string& outcome) const {
-    db::Exec(tx, kEndAssignment, issue_id, ToEpochMicros(at), outcome);
+    db::Exec(tx, kEndAssignment, issue_id, at, outcome);
 }
 
 std::string IssueRepository::Snapshot(pqxx::transaction_base& tx, long long id) const {

@@ -18,15 +18,13 @@ constexpr const char* kDeleteAll = "delete from deadline_rules";
 constexpr const char* kInsert =
     "insert into deadline_rules (category, severity, hours) values ($1, $2, $3)";
 
-constexpr const char* kDeadlineHours =
-    "select deadline_hours($1, $2, to_timestamp($3::float8 / 1e6))";
+constexpr const char* kDeadlineHours = "select deadline_hours($1, $2, $3::timestamptz)";
 
 }  // namespace
 
 int RulesRepository::DeadlineHours(pqxx::transaction_base& tx, const std::string& category,
                                    int severity, TimePoint at) const {
-    const auto hours =
-        db::Nullable<int>(db::Exec1(tx, kDeadlineHours, category, severity, ToEpochMicros(at))[0]);
+    const auto hours = db::Nullable<int>(db::Exec1(tx, kDeadlineHours, category, severity, at)[0]);
     if (!hours) {
         throw Error(ErrorCode::kInternal, "no_deadline_rule",
                     "no deadline rule for severity " + std::to_string(severity));

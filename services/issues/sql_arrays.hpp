@@ -1,16 +1,14 @@
 #pragma once
 
-#include <string>
-#include <string_view>
-#include <vector>
+// The array helpers live in db/sql_arrays.hpp (lantian::db). This forwarding header remains
+// for reports/report_repository.cpp, which is being changed on another branch; drop it once
+// that file includes db/sql_arrays.hpp.
+#include "db/sql_arrays.hpp"
 
 namespace lantian::issues {
 
-/// PostgreSQL array literals for values that never need quoting (hex ids, integers), and
-/// the reverse from `array_to_string(..., ',')`.
-std::string ToArrayLiteral(const std::vector<std::string>& values);
-std::string ToArrayLiteral(const std::vector<long long>& values);
-std::vector<std::string> SplitStrings(std::string_view joined);
-std::vector<long long> SplitIds(std::string_view joined);
+using db::SplitIds;
+using db::SplitStrings;
+using db::ToArrayLiteral;
 
 }  // namespace lantian::issues

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 #include <pqxx/pqxx>
 
+#include "db/connection_loss.hpp"
 #include "db/migrator.hpp"
 #include "http/json_body.hpp"
 #include "ops/openapi.hpp"
@@ -17,17 +18,17 @@ http::Response Ready(db::Pool& pool, http::Metrics& metrics) {
     try {
         auto lease = pool.Acquire();
         try {
-            const auto status = db::InspectSchema(*lease, db::EmbeddedMigrations());
-            metrics.SetDatabaseUp(true);
-            body = {{"database", "up"},
-                    {"migrations_applied", status.applied},
-                    {"migrations_pending", status.pending},
-                    {"migrations_edited", status.edited}};
-            ready = status.current();
-        } catch (const pqxx::broken_connection&) {
-            lease.MarkBroken();
-            throw;
+            db::GuardConnection(lease, [&] {
+                const auto status = db::InspectSchema(*lease, db::EmbeddedMigrations());
+                metrics.SetDatabaseUp(true);
+                body = {{"database", "up"},
+                        {"migrations_applied", status.applied},
+                        {"migrations_pending", status.pending},
+                        {"migrations_edited", status.edited}};
+                ready = status.current();
+            });
         } catch (const pqxx::sql_error&) {
+            // Any other failure of the schema query also means the database is not usable.
             lease.MarkBroken();
             throw pqxx::broken_connection("query failed");
         }

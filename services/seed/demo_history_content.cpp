@@ -1,7 +1,5 @@
 #include "seed/demo_history_content.hpp"
 
-#include <sodium.h>
-
 #include <algorithm>
 #include <array>
 #include <stdexcept>
@@ -190,14 +188,6 @@ std::string MakePhoto(std::uint64_t variant) {
     Chunk(png, "IDAT", zlib);
     Chunk(png, "IEND", "");
     return png;
-}
-
-std::string Sha256Hex(std::string_view bytes) {
-    unsigned char hash[crypto_hash_sha256_BYTES];
-    crypto_hash_sha256(hash, reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size());
-    char hex[crypto_hash_sha256_BYTES * 2 + 1];
-    sodium_bin2hex(hex, sizeof hex, hash, sizeof hash);
-    return hex;
 }
 
 Darkroom::Darkroom(evidence::BlobStore& store, std::uint64_t seed)

@@ -8,6 +8,7 @@
 #include <string_view>
 #include <thread>
 
+#include "common/sha256.hpp"
 #include "evidence/blob_store.hpp"
 
 // What the demo history's people write and photograph: categories that fit a site's kind, the
@@ -31,8 +32,8 @@ std::string InvalidReason(std::uint64_t pick);
 
 /// A small valid PNG (a sky, a ground and a coloured block), different for every `variant`.
 std::string MakePhoto(std::uint64_t variant);
-/// The lower-case hex SHA-256 of the bytes (the photo's id).
-std::string Sha256Hex(std::string_view bytes);
+/// The lower-case hex SHA-256 of the bytes (the photo's id) is lantian::Sha256Hex.
+using lantian::Sha256Hex;
 
 /// The replay's photos, numbered from 0, with bytes fixed by the seed. A background thread
 /// writes the bytes of the next few into the blob store ahead of need, so that the fsyncs

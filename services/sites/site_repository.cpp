@@ -10,27 +10,25 @@ namespace lantian::sites {
 
 namespace {
 
-// $p is the query point for `near` (null otherwise); distance is null without it.
+// $p is the query point for `near` (null otherwise); distance is null without it. Read by name
+// (FromRow), the distance as `distance_m` after these.
 constexpr const char* kColumns = R"(
     s.id, s.kind, s.name, s.address,
-    st_y(s.location::geometry), st_x(s.location::geometry),
+    st_y(s.location::geometry) as lat, st_x(s.location::geometry) as lon,
     s.subdistrict_id,
-    coalesce(s.responsible_party ->> 'name', ''),
-    coalesce(s.responsible_party ->> 'contact_name', ''),
-    coalesce(s.responsible_party ->> 'phone', ''),
-    s.attributes::text, s.status, s.version,
-    (extract(epoch from s.created_at) * 1000000)::bigint,
-    (extract(epoch from s.updated_at) * 1000000)::bigint)";
+    coalesce(s.responsible_party ->> 'name', '') as party_name,
+    coalesce(s.responsible_party ->> 'contact_name', '') as party_contact_name,
+    coalesce(s.responsible_party ->> 'phone', '') as party_phone,
+    s.attributes::text as attributes, s.status, s.version, s.created_at, s.updated_at)";
 
 const std::string kFind =
-    std::string("select") + kColumns + ", null::float8 from sites s where s.id = $1";
+    std::string("select") + kColumns + ", null::float8 as distance_m from sites s where s.id = $1";
 
 // Open: not yet closed or rejected (reported, confirmed, assigned or awaiting verification).
 constexpr const char* kLedger = R"(
     select (select count(*) from issues i
             where i.site_id = $1 and i.status not in ('closed', 'rejected')),
-           (select (extract(epoch from max(started_at)) * 1000000)::bigint
-            from inspections where site_id = $1))";
+           (select max(started_at) from inspections where site_id = $1))";
 
 const std::string kInsert = R"(
     with s as (
@@ -41,7 +39,7 @@ const std::string kInsert = R"(
                 $10::jsonb, $11)
         returning *)
     select)" + std::string(kColumns) +
-                            ", null::float8 from s";
+                            ", null::float8 as distance_m from s";
 
 const std::string kUpdate = R"(
     with s as (
@@ -56,9 +54,9 @@ const std::string kUpdate = R"(
         where id = $1 and version = $2
         returning *)
     select)" + std::string(kColumns) +
-                            ", null::float8 from s";
+                            ", null::float8 as distance_m from s";
 
-const std::string kList = std::string("select") + kColumns + R"(, null::float8
+const std::string kList = std::string("select") + kColumns + R"(, null::float8 as distance_m
     from sites s
     where ($1::text is null or s.kind = $1)
       and ($2::bigint is null or s.subdistrict_id = $2)
@@ -73,7 +71,7 @@ const std::string kList = std::string("select") + kColumns + R"(, null::float8
 const std::string kListNear = R"(
     with p as (select st_setsrid(st_makepoint($8, $7), 4326)::geography as g)
     select)" + std::string(kColumns) +
-                              R"(, st_distance(s.location, p.g)
+                              R"(, st_distance(s.location, p.g) as distance_m
     from sites s, p
     where st_dwithin(s.location, p.g, $9)
       and ($1::text is null or s.kind = $1)
@@ -97,20 +95,21 @@ constexpr const char* kIsTerritorial =
 
 Site FromRow(const pqxx::row& row) {
     Site s;
-    s.id = row[0].as<long long>();
-    s.kind = row[1].as<std::string>();
-    s.name = row[2].as<std::string>();
-    s.address = row[3].as<std::string>();
-    s.location = {row[4].as<double>(), row[5].as<double>()};
-    s.subdistrict_id = row[6].as<long long>();
-    s.responsible_party = {row[7].as<std::string>(), row[8].as<std::string>(),
-                           row[9].as<std::string>()};
-    s.attributes_json = row[10].as<std::string>();
-    s.status = row[11].as<std::string>();
-    s.version = row[12].as<int>();
-    s.created_at = FromEpochMicros(row[13].as<long long>());
-    s.updated_at = FromEpochMicros(row[14].as<long long>());
-    s.distance_m = db::Nullable<double>(row[15]);
+    s.id = row["id"].as<long long>();
+    s.kind = row["kind"].as<std::string>();
+    s.name = row["name"].as<std::string>();
+    s.address = row["address"].as<std::string>();
+    s.location = {row["lat"].as<double>(), row["lon"].as<double>()};
+    s.subdistrict_id = row["subdistrict_id"].as<long long>();
+    s.responsible_party = {row["party_name"].as<std::string>(),
+                           row["party_contact_name"].as<std::string>(),
+                           row["party_phone"].as<std::string>()};
+    s.attributes_json = row["attributes"].as<std::string>();
+    s.status = row["status"].as<std::string>();
+    s.version = row["version"].as<int>();
+    s.created_at = row["created_at"].as<TimePoint>();
+    s.updated_at = row["updated_at"].as<TimePoint>();
+    s.distance_m = db::Nullable<double>(row["distance_m"]);
     return s;
 }
 
@@ -138,7 +137,7 @@ std::optional<Site> SiteRepository::FindWithLedger(pqxx::transaction_base& tx, l
     if (!site) return site;
     const auto row = db::Exec1(tx, kLedger, id);
     site->open_issue_count = row[0].as<long long>();
-    if (!row[1].is_null()) site->last_inspection_at = FromEpochMicros(row[1].as<long long>());
+    if (!row[1].is_null()) site->last_inspection_at = row[1].as<TimePoint>();
     return site;
 }
 

@@ -13,9 +13,7 @@ namespace lantian::units {
 namespace {
 
 constexpr const char* kColumns = R"(
-    id, code, name, kind, parent_id, boundary is not null, version,
-    (extract(epoch from created_at) * 1000000)::bigint,
-    (extract(epoch from updated_at) * 1000000)::bigint)";
+    id, code, name, kind, parent_id, boundary is not null, version, created_at, updated_at)";
 
 const std::string kList = std::string("select") + kColumns + R"(
     from units
@@ -60,8 +58,8 @@ Unit FromRow(const pqxx::row& row) {
     u.parent_id = db::Nullable<long long>(row[4]);
     u.has_boundary = row[5].as<bool>();
     u.version = row[6].as<int>();
-    u.created_at = FromEpochMicros(row[7].as<long long>());
-    u.updated_at = FromEpochMicros(row[8].as<long long>());
+    u.created_at = row[7].as<TimePoint>();
+    u.updated_at = row[8].as<TimePoint>();
     return u;
 }
 

@@ -30,7 +30,7 @@
 #          of COMMIT), each statement's execution and the backend's CPU time;
 #      (b) on another copy, psql with \timing runs the statements the service runs, in the same
 #          order inside BEGIN … COMMIT: kClaimDay, kAssignConfirmed, kRaiseEscalations, kBulletin
-#          (read from services/dispatch/dispatch_repository.cpp at run time, $n replaced by
+#          (read from services/dispatch/*_repository.cpp at run time, $n replaced by
 #          literals), kCompleteRun and kFind (results round-trip through psql variables as they
 #          do through the service); the same log figures;
 #      asserted each time: both assigned and escalated the same issues and froze the same
@@ -70,7 +70,7 @@ nsites=${BENCH_SITES:-100000}
 nissues=${BENCH_ISSUES:-1000000}
 nnew=${BENCH_NEW:-2000}
 zone=Asia/Shanghai
-repo_cpp=$repo/services/dispatch/dispatch_repository.cpp
+repo_cpp="$repo/services/dispatch/dispatch_run_repository.cpp $repo/services/dispatch/routing_rule_repository.cpp $repo/services/dispatch/escalation_repository.cpp"
 
 command -v perl >/dev/null || die "perl is not installed"
 command -v bc >/dev/null || die "bc is not installed"
@@ -155,7 +155,7 @@ read -r day prev_day <<<"$(psql_ -tA -F ' ' -c "
   select (t at time zone '$zone')::date::text, ((t at time zone '$zone')::date - 1)::text from l")"
 now_iso="${day}T08:00:00+08:00"
 prev_now_iso="${prev_day}T08:00:00+08:00"
-now_us=$(psql_ -tA -c "select (extract(epoch from timestamptz '$now_iso') * 1000000)::bigint")
+now_ts="'$now_iso'"  # the statements cast it: $n::timestamptz
 
 # 3. Measuring helpers --------------------------------------------------------------------------------
 pglog=$realdir/log
@@ -237,9 +237,10 @@ sum_ms() { local t=0 v; for v in "$@"; do t=$(echo "$t + ${v:-0}" | bc); done; e
 ms_s() { printf '%.3f' "$(echo "${1:-0} / 1000" | bc -l)"; }
 
 # The statements the service runs, with literals: for psql.
-stmt() {  # NAME: the SQL text of a constant in dispatch_repository.cpp
+stmt() {  # NAME: the SQL text of a constant in the dispatch repositories
   local s
-  s=$(sed -n "/^constexpr const char\* $1 = R\"(/,/)\";\$/p" "$repo_cpp" | sed '1d; $s/)";$//')
+  # shellcheck disable=SC2086 # the list of files
+  s=$(cat $repo_cpp | sed -n "/^constexpr const char\* $1 = R\"(/,/)\";\$/p" | sed '1d; $s/)";$//')
   [ -n "$s" ] || die "no $1 in $repo_cpp"
   printf '%s\n' "$s"
 }
@@ -249,10 +250,10 @@ lit() {  # replace $1.. with the given literals
 rid="'cli:$day'"
 stage_sql() {  # NAME
   case $1 in
-    kClaimDay) stmt "$1" | lit "'$day'" "$now_us" ;;
-    kAssignConfirmed) stmt "$1" | lit "$now_us" "$rid" ;;
-    kRaiseEscalations) stmt "$1" | lit "$now_us" "$rid" "'$day'" ;;
-    kBulletin) stmt "$1" | lit "'$day'" "$now_us" "'$zone'" ;;
+    kClaimDay) stmt "$1" | lit "'$day'" "$now_ts" ;;
+    kAssignConfirmed) stmt "$1" | lit "$now_ts" "$rid" ;;
+    kRaiseEscalations) stmt "$1" | lit "$now_ts" "$rid" "'$day'" ;;
+    kBulletin) stmt "$1" | lit "'$day'" "$now_ts" "'$zone'" ;;
   esac
 }
 # \gset names the variables after the columns (coalesce, count, jsonb_build_object), prefixed.

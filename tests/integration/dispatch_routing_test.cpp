@@ -15,10 +15,10 @@
 
 #include "common/error.hpp"
 #include "common/time.hpp"
+#include "db/sql_arrays.hpp"
 #include "db/transaction.hpp"
 #include "dispatch/dispatch_service.hpp"
 #include "issues/issue_service.hpp"
-#include "issues/sql_arrays.hpp"
 #include "support/scratch_database.hpp"
 
 namespace lantian::dispatch {
@@ -97,7 +97,7 @@ protected:
                 "from issues where id = $1",
                 issue, FormatDistrictTime(from));
             Routed out{r[0].as<std::string>(), r[1].as<long long>(), {}, r[3].as<double>()};
-            for (long long u : issues::SplitIds(r[2].as<std::string>())) out.co.insert(u);
+            for (long long u : db::SplitIds(r[2].as<std::string>())) out.co.insert(u);
             return out;
         });
     }

@@ -16,21 +16,14 @@ namespace {
 using nlohmann::json;
 
 http::Response UserResponse(int status, const User& u) {
-    http::Response r = http::JsonResponse(status, UserToJson(u));
-    r.Header("ETag", http::ETagFor(u.version));
-    if (status == 201) r.Header("Location", "/api/v1/users/" + std::to_string(u.id));
-    return r;
+    return http::VersionedResponse(status, UserToJson(u), u.version, "/api/v1/users", u.id);
 }
 
 http::Response List(UserService& users, http::Request& req) {
     const auto page = http::ReadListParams(req);
     const long long after = page.cursor ? http::CursorId(*page.cursor) : 0;
-    auto list = users.List(after, page.limit + 1);
-    json next = nullptr;
-    if (static_cast<int>(list.size()) > page.limit) {
-        list.resize(static_cast<size_t>(page.limit));
-        next = EncodeCursor("id:" + std::to_string(list.back().id));
-    }
+    auto list = users.List(after, http::FetchLimit(page));
+    const json next = http::CutPageById(list, page);
     json items = json::array();
     for (const auto& u : list) items.push_back(UserToJson(u));
     return http::JsonResponse(200, {{"items", items}, {"next_cursor", next}});

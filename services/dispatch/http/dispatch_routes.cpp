@@ -7,18 +7,18 @@
 #include "common/time.hpp"
 #include "http/json_body.hpp"
 #include "http/json_fields.hpp"
+#include "http/json_values.hpp"
 #include "http/list_params.hpp"
 
 namespace lantian::dispatch {
 
 namespace {
 
+using http::BadParameter;
 using nlohmann::json;
 
-template <typename T>
-json OptionalValue(const std::optional<T>& v) {
-    return v ? json(*v) : json(nullptr);
-}
+using http::OptionalTime;
+using http::OptionalValue;
 
 json RunToJson(const DispatchRun& run) {
     return {{"date", run.day},
@@ -27,8 +27,7 @@ json RunToJson(const DispatchRun& run) {
             {"assigned", run.assigned_ids},
             {"escalation_count", run.escalation_count},
             {"bulletin", json::parse(run.bulletin_json)},
-            {"published_at",
-             run.published_at ? json(FormatDistrictTime(*run.published_at)) : json(nullptr)},
+            {"published_at", OptionalTime(run.published_at)},
             {"published_by", OptionalValue(run.published_by)}};
 }
 
@@ -62,10 +61,6 @@ json AlertToJson(const PollutionAlert& a) {
             {"starts_at", FormatDistrictTime(a.starts_at)},
             {"ends_at", FormatDistrictTime(a.ends_at)},
             {"created_by", OptionalValue(a.created_by)}};
-}
-
-Error BadParameter(const std::string& name, const std::string& message) {
-    return Error::InvalidArgument("invalid_parameter", name + " " + message, {{name, message}});
 }
 
 std::string QueryDate(const http::Request& req, const std::string& name, std::string fallback) {
@@ -112,7 +107,7 @@ http::Response List(DispatchService& service, http::Request& req) {
 http::Response Escalations(DispatchService& service, http::Request& req) {
     EscalationQuery q;
     const auto page = http::ReadListParams(req);
-    q.limit = page.limit + 1;
+    q.limit = http::FetchLimit(page);
     if (page.cursor) q.after_id = http::CursorId(*page.cursor);
     q.unit_id = http::QueryId(req, "unit_id");
     q.issue_id = http::QueryId(req, "issue_id");
@@ -125,11 +120,7 @@ http::Response Escalations(DispatchService& service, http::Request& req) {
     q.from = QueryTime(req, "from");
     q.to = QueryTime(req, "to");
     auto list = service.Escalations(q, req.RequireActor());
-    json next = nullptr;
-    if (static_cast<int>(list.size()) > page.limit) {
-        list.resize(static_cast<size_t>(page.limit));
-        next = EncodeCursor("id:" + std::to_string(list.back().id));
-    }
+    const json next = http::CutPageById(list, page);
     json items = json::array();
     for (const auto& e : list) items.push_back(EscalationToJson(e));
     return http::JsonResponse(200, {{"items", items}, {"next_cursor", next}});

@@ -5,6 +5,7 @@
 #include "common/time.hpp"
 #include "http/json_body.hpp"
 #include "http/json_fields.hpp"
+#include "http/json_values.hpp"
 
 namespace lantian::issues {
 
@@ -12,14 +13,8 @@ using nlohmann::json;
 
 namespace {
 
-json OptionalTime(const std::optional<TimePoint>& t) {
-    return t ? json(FormatDistrictTime(*t)) : json(nullptr);
-}
-
-template <typename T>
-json OptionalValue(const std::optional<T>& v) {
-    return v ? json(*v) : json(nullptr);
-}
+using http::OptionalTime;
+using http::OptionalValue;
 
 std::optional<GeoPoint> ReadPoint(const json& object, const std::string& key,
                                   const std::string& path, FieldErrors& errors) {

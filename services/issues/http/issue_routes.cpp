@@ -1,10 +1,9 @@
 #include "issues/http/issue_routes.hpp"
 
-#include <sodium.h>
-
 #include <nlohmann/json.hpp>
 
 #include "common/cursor.hpp"
+#include "common/sha256.hpp"
 #include "common/time.hpp"
 #include "http/conditional.hpp"
 #include "http/json_body.hpp"
@@ -15,6 +14,7 @@ namespace lantian::issues {
 
 namespace {
 
+using http::BadParameter;
 using nlohmann::json;
 
 constexpr size_t kMaxIssueBody = 64 * 1024;
@@ -29,12 +29,7 @@ std::optional<IdempotencyKey> KeyOf(const http::Request& req) {
                                      "Idempotency-Key must be 1 to 255 characters");
     }
     const std::string material = req.method + ' ' + req.path + '\n' + req.body;
-    unsigned char hash[crypto_hash_sha256_BYTES];
-    crypto_hash_sha256(hash, reinterpret_cast<const unsigned char*>(material.data()),
-                       material.size());
-    char hex[crypto_hash_sha256_BYTES * 2 + 1];
-    sodium_bin2hex(hex, sizeof hex, hash, sizeof hash);
-    return IdempotencyKey{req.RequireActor().user_id, std::string(key), hex};
+    return IdempotencyKey{req.RequireActor().user_id, std::string(key), Sha256Hex(material)};
 }
 
 http::Response FromStored(const StoredResponse& stored) {
@@ -77,10 +72,6 @@ http::Response RecordInspection(IssueService& service, http::Request& req) {
     return FromStored(stored);
 }
 
-Error BadParameter(const std::string& name, const std::string& message) {
-    return Error::InvalidArgument("invalid_parameter", name + " " + message, {{name, message}});
-}
-
 std::optional<TimePoint> QueryTime(const http::Request& req, const std::string& name) {
     const auto value = req.QueryParam(name);
     if (!value) return std::nullopt;
@@ -91,7 +82,7 @@ std::optional<TimePoint> QueryTime(const http::Request& req, const std::string& 
 http::Response List(IssueService& service, http::Request& req) {
     IssueQuery q;
     const auto page = http::ReadListParams(req);
-    q.limit = page.limit + 1;
+    q.limit = http::FetchLimit(page);
     if (page.cursor) q.after_id = http::CursorId(*page.cursor);
     q.status = req.QueryParam("status");
     if (q.status && StatusLabel(*q.status).empty()) throw BadParameter("status", "is not a status");
@@ -114,11 +105,7 @@ http::Response List(IssueService& service, http::Request& req) {
     q.reported_from = QueryTime(req, "reported_from");
     q.reported_to = QueryTime(req, "reported_to");
     auto issues = service.List(q, req.RequireActor());
-    json next = nullptr;
-    if (static_cast<int>(issues.size()) > page.limit) {
-        issues.resize(static_cast<size_t>(page.limit));
-        next = EncodeCursor("id:" + std::to_string(issues.back().id));
-    }
+    const json next = http::CutPageById(issues, page);
     const TimePoint now = service.Now();
     json items = json::array();
     for (const auto& i : issues) items.push_back(IssueToJson(i, now));

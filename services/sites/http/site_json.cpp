@@ -5,6 +5,7 @@
 #include "common/time.hpp"
 #include "http/json_body.hpp"
 #include "http/json_fields.hpp"
+#include "http/json_values.hpp"
 
 namespace lantian::sites {
 
@@ -82,8 +83,7 @@ json SiteToJson(const Site& s) {
     if (s.distance_m) out["distance_m"] = std::round(*s.distance_m * 10) / 10;
     if (s.open_issue_count) {
         out["open_issue_count"] = *s.open_issue_count;
-        out["last_inspection_at"] =
-            s.last_inspection_at ? json(FormatDistrictTime(*s.last_inspection_at)) : json(nullptr);
+        out["last_inspection_at"] = http::OptionalTime(s.last_inspection_at);
     }
     return out;
 }

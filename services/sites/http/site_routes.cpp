@@ -15,20 +15,14 @@ namespace lantian::sites {
 
 namespace {
 
+using http::BadParameter;
 using nlohmann::json;
 
 constexpr size_t kMaxSiteBody = 32 * 1024;
 constexpr size_t kMaxTextQueryBytes = 100;
 
 http::Response SiteResponse(int status, const Site& s) {
-    http::Response r = http::JsonResponse(status, SiteToJson(s));
-    r.Header("ETag", http::ETagFor(s.version));
-    if (status == 201) r.Header("Location", "/api/v1/sites/" + std::to_string(s.id));
-    return r;
-}
-
-Error BadParameter(const std::string& name, const std::string& message) {
-    return Error::InvalidArgument("invalid_parameter", name + " " + message, {{name, message}});
+    return http::VersionedResponse(status, SiteToJson(s), s.version, "/api/v1/sites", s.id);
 }
 
 bool ParseDouble(std::string_view s, double& out) {
@@ -48,13 +42,13 @@ GeoPoint ParseNear(const std::string& value) {
 }
 
 /// Near lists page by (distance, id); plain lists by id.
-std::string NextCursor(const SiteQuery& q, const Site& last) {
+std::string PagePosition(const SiteQuery& q, const Site& last) {
     if (q.near) {
         char buf[64];
         std::snprintf(buf, sizeof buf, "d:%.17g:%lld", last.distance_m.value_or(0), last.id);
-        return EncodeCursor(buf);
+        return std::string(buf);
     }
-    return EncodeCursor("id:" + std::to_string(last.id));
+    return http::IdPosition(last.id);
 }
 
 void ApplyCursor(SiteQuery& q, const std::string& position) {
@@ -82,7 +76,7 @@ void ApplyCursor(SiteQuery& q, const std::string& position) {
 http::Response List(SiteService& service, http::Request& req) {
     SiteQuery q;
     const auto page = http::ReadListParams(req);
-    q.limit = page.limit + 1;
+    q.limit = http::FetchLimit(page);
     q.kind = req.QueryParam("kind");
     if (q.kind && SiteKindLabel(*q.kind).empty()) throw BadParameter("kind", "is not a site kind");
     q.status = req.QueryParam("status");
@@ -101,11 +95,8 @@ http::Response List(SiteService& service, http::Request& req) {
     }
     if (page.cursor) ApplyCursor(q, *page.cursor);
     auto sites = service.List(q, req.RequireActor());
-    json next = nullptr;
-    if (static_cast<int>(sites.size()) > page.limit) {
-        sites.resize(static_cast<size_t>(page.limit));
-        next = NextCursor(q, sites.back());
-    }
+    const json next =
+        http::CutPage(sites, page, [&](const Site& last) { return PagePosition(q, last); });
     json items = json::array();
     for (const auto& s : sites) items.push_back(SiteToJson(s));
     return http::JsonResponse(200, {{"items", items}, {"next_cursor", next}});

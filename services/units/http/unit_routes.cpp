@@ -8,6 +8,7 @@
 #include "http/conditional.hpp"
 #include "http/json_body.hpp"
 #include "http/json_fields.hpp"
+#include "http/json_values.hpp"
 #include "http/list_params.hpp"
 
 namespace lantian::units {
@@ -23,7 +24,7 @@ json ToJson(const Unit& u) {
         {"name", u.name},
         {"kind", u.kind},
         {"kind_label", UnitKindLabel(u.kind)},
-        {"parent_id", u.parent_id ? json(*u.parent_id) : json(nullptr)},
+        {"parent_id", http::OptionalValue(u.parent_id)},
         {"has_boundary", u.has_boundary},
         {"version", u.version},
         {"created_at", FormatDistrictTime(u.created_at)},
@@ -32,16 +33,13 @@ json ToJson(const Unit& u) {
 }
 
 http::Response UnitResponse(int status, const Unit& u) {
-    http::Response r = http::JsonResponse(status, ToJson(u));
-    r.Header("ETag", http::ETagFor(u.version));
-    if (status == 201) r.Header("Location", "/api/v1/units/" + std::to_string(u.id));
-    return r;
+    return http::VersionedResponse(status, ToJson(u), u.version, "/api/v1/units", u.id);
 }
 
 http::Response List(UnitService& service, http::Request& req) {
     UnitQuery query;
     const auto page = http::ReadListParams(req);
-    query.limit = page.limit + 1;  // one more tells whether another page exists
+    query.limit = http::FetchLimit(page);
     if (page.cursor) query.after_id = http::CursorId(*page.cursor);
     query.kind = req.QueryParam("kind");
     if (query.kind && UnitKindLabel(*query.kind).empty()) {
@@ -51,11 +49,7 @@ http::Response List(UnitService& service, http::Request& req) {
     }
     auto units = service.List(query);
     json items = json::array();
-    json next = nullptr;
-    if (static_cast<int>(units.size()) > page.limit) {
-        units.resize(static_cast<size_t>(page.limit));
-        next = EncodeCursor("id:" + std::to_string(units.back().id));
-    }
+    const json next = http::CutPageById(units, page);
     for (const auto& u : units) items.push_back(ToJson(u));
     return http::JsonResponse(200, {{"items", items}, {"next_cursor", next}});
 }

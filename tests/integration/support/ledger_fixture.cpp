@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstdio>
 
+#include "common/sha256.hpp"
 #include "common/time.hpp"
 #include "db/transaction.hpp"
 
@@ -70,11 +71,7 @@ std::string NewClientId() {
 }
 
 std::string Sha256Hex(const std::string& bytes) {
-    unsigned char hash[crypto_hash_sha256_BYTES];
-    crypto_hash_sha256(hash, reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size());
-    char hex[crypto_hash_sha256_BYTES * 2 + 1];
-    sodium_bin2hex(hex, sizeof hex, hash, sizeof hash);
-    return hex;
+    return lantian::Sha256Hex(bytes);
 }
 
 std::string FakePng() {

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
+#include "common/sha256.hpp"
 #include "common/time.hpp"
 #include "support/matrix_fixture.hpp"
 
@@ -61,11 +62,7 @@ json Finding(int serial, int n) {
 }  // namespace
 
 std::string PhotoSha256(const std::string& bytes) {
-    unsigned char hash[crypto_hash_sha256_BYTES];
-    crypto_hash_sha256(hash, reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size());
-    char hex[crypto_hash_sha256_BYTES * 2 + 1];
-    sodium_bin2hex(hex, sizeof hex, hash, sizeof hash);
-    return hex;
+    return lantian::Sha256Hex(bytes);
 }
 
 http::Response MatrixTest::Call(const std::string& token, const std::string& method,

@@ -1,8 +1,8 @@
-#include "issues/sql_arrays.hpp"
+#include "db/sql_arrays.hpp"
 
 #include <charconv>
 
-namespace lantian::issues {
+namespace lantian::db {
 
 std::string ToArrayLiteral(const std::vector<std::string>& values) {
     std::string out = "{";
@@ -43,4 +43,4 @@ std::vector<long long> SplitIds(std::string_view joined) {
     return out;
 }
 
-}  // namespace lantian::issues
+}  // namespace lantian::db
