@@ -13,6 +13,7 @@ namespace lantian::reports {
 using sql::IssueKey;
 using sql::kOverdueSpan;
 using sql::Us;
+using sql::VisibleTo;
 
 namespace {
 
@@ -59,20 +60,27 @@ std::string MetricPredicate(Metric m) {
 std::string DrillWhere(Metric m, std::optional<GroupBy> g) {
     const GroupBy group = g.value_or(GroupBy::kDay);
     const bool keyed = g && *g != GroupBy::kDay;
-    const std::string key_match =
-        keyed ? (IssueKey(group, m == Metric::kOverdue) + " = $5::text") : "false";
+    // A handler's summary has one row by unit, its own, holding every issue it may see.
+    const std::string key_match = !keyed ? "false"
+                                  : group == GroupBy::kUnit
+                                      ? "(case when $4::bigint is null then " +
+                                            IssueKey(group, m == Metric::kOverdue) +
+                                            " = $5::text else $4::bigint::text = $5::text end)"
+                                      : IssueKey(group, m == Metric::kOverdue) + " = $5::text";
     if (m == Metric::kOverdue) {
         return std::string(R"(
             exists (select 1 from issue_assignments a
                     where a.issue_id = i.id and )") +
                kOverdueSpan + " @> " LANTIAN_TS(3) R"(
-                      and ($4::bigint is null or a.lead_unit_id = $4)
+                      and )" +
+               VisibleTo(4) + R"(
                       and ($5::text is null or )" +
                key_match + R"())
             and )" LANTIAN_TS(1) " <= " LANTIAN_TS(2) " and " LANTIAN_TS(1) " <= " LANTIAN_TS(3);
     }
     return MetricPredicate(m) + R"(
-        and ($4::bigint is null or coalesce(i.lead_unit_id, i.subdistrict_id) = $4)
+        and )" +
+           VisibleTo(4) + R"(
         and ($5::text is null or )" +
            key_match + R"()
         and )" LANTIAN_TS(3) " is not null";

@@ -13,6 +13,7 @@ namespace lantian::reports {
 using sql::IssueKey;
 using sql::kOverdueSpan;
 using sql::Us;
+using sql::VisibleTo;
 
 namespace {
 
@@ -25,30 +26,31 @@ const std::string kOverdueList = std::string(R"(
     join sites s on s.id = i.site_id
     join units u on u.id = a.lead_unit_id
     where )") + kOverdueSpan + R"( @> to_timestamp($1::float8 / 1e6)
-      and ($2::bigint is null or a.lead_unit_id = $2)
+      and )" + VisibleTo(2) + R"(
       and to_timestamp($4::float8 / 1e6) <= to_timestamp($1::float8 / 1e6)
     order by a.due_at, i.id
     limit $3)";
 
-constexpr const char* kMapAreas = R"(
+const std::string kMapAreas = R"(
     select u.id, u.name, st_asgeojson(u.boundary, 6),
            count(i.id),
            count(i.id) filter (where is_overdue(i.status, i.due_at, to_timestamp($2::float8 / 1e6)))
     from units u
     left join issues i on i.subdistrict_id = u.id
         and i.status in ('reported', 'confirmed', 'assigned', 'submitted')
-        and ($1::bigint is null or coalesce(i.lead_unit_id, i.subdistrict_id) = $1)
+        and )" + VisibleTo(1) +
+                              R"(
     where u.kind in ('subdistrict', 'park') and u.boundary is not null
     group by u.id, u.name, u.boundary
     order by u.id)";
 
-constexpr const char* kMapPoints = R"(
+const std::string kMapPoints = R"(
     select i.id, st_x(coalesce(i.location, s.location)::geometry),
            st_y(coalesce(i.location, s.location)::geometry), i.category, i.status,
            is_overdue(i.status, i.due_at, to_timestamp($2::float8 / 1e6))
     from issues i join sites s on s.id = i.site_id
     where i.status in ('reported', 'confirmed', 'assigned', 'submitted')
-      and ($1::bigint is null or coalesce(i.lead_unit_id, i.subdistrict_id) = $1)
+      and )" + VisibleTo(1) + R"(
     order by i.id desc
     limit $3)";
 

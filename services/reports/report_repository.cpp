@@ -14,6 +14,7 @@ namespace lantian::reports {
 using sql::IssueKey;
 using sql::kOverdueSpan;
 using sql::Us;
+using sql::VisibleTo;
 
 namespace {
 
@@ -77,12 +78,23 @@ std::string RebuildUnitsSql() {
 // The by-unit and by-day figures come from the day × unit rollup (a few hundred rows a month);
 // the others from the full aggregates. A handler's statement is its own text, so neither
 // shares the other's cached plan.
-std::string AggregateSql(GroupBy g, bool scoped) {
+std::string AggregateSql(GroupBy g) {
     const bool rollup = g == GroupBy::kUnit || g == GroupBy::kDay;
     return "select " + AggregateKey(g) + ", " + AggregateColumnList("sum(", ")") + " from " +
            (rollup ? "report_daily_unit" : "report_daily") +
-           " where day between $1::date and $2::date" + (scoped ? " and unit_id = $3" : "") +
-           " group by 1";
+           " where day between $1::date and $2::date group by 1";
+}
+
+// A handler's figures are those of the issues it may see (lead or co-unit), counted from the
+// ledger by the aggregates' own definition, report_facts(): all of them in its unit's row.
+std::string VisibleFactsSql(GroupBy g) {
+    const std::string key = g == GroupBy::kUnit  ? "$3::bigint::text"
+                            : g == GroupBy::kDay ? "to_char(f.day, 'YYYY-MM-DD')"
+                                                 : "f." + AggregateKey(g);
+    return "select " + key + ", " + AggregateColumnList("sum(f.", ")") +
+           " from issues i cross join lateral report_facts(i, (select time_zone from "
+           "district_settings)) f where $3::bigint is not null and " +
+           VisibleTo(3) + " and f.day between $1::date and $2::date group by 1";
 }
 
 }  // namespace
@@ -90,9 +102,9 @@ std::string AggregateSql(GroupBy g, bool scoped) {
 std::map<std::string, Counts> ReportRepository::Aggregates(pqxx::transaction_base& tx,
                                                            const Window& w, GroupBy g) const {
     std::map<std::string, Counts> out;
-    const pqxx::result rows =
-        w.unit ? db::Exec(tx, AggregateSql(g, true), w.from_day, w.to_day, *w.unit)
-               : db::Exec(tx, AggregateSql(g, false), w.from_day, w.to_day);
+    const pqxx::result rows = w.unit
+                                  ? db::Exec(tx, VisibleFactsSql(g), w.from_day, w.to_day, *w.unit)
+                                  : db::Exec(tx, AggregateSql(g), w.from_day, w.to_day);
     for (const auto& row : rows) {
         Counts& c = out[row[0].as<std::string>()];
         int column = 1;  // the columns of AggregateColumnList(), in order
@@ -118,7 +130,9 @@ std::map<std::string, long long> ReportRepository::OverdueAtEnd(pqxx::transactio
                              to_timestamp($4::float8 / 1e6)) as t) x
             left join issue_assignments a on )") +
                                 kOverdueSpan + R"( @> x.t
-                and ($5::bigint is null or a.lead_unit_id = $5)
+                and ($5::bigint is null or exists (
+                    select 1 from issues i where i.id = a.issue_id and )" +
+                                VisibleTo(5) + R"())
                 and d.day::timestamp at time zone $3 <= to_timestamp($4::float8 / 1e6)
             group by d.day)";
         for (const auto& row :
@@ -127,15 +141,19 @@ std::map<std::string, long long> ReportRepository::OverdueAtEnd(pqxx::transactio
         }
         return out;
     }
-    // By unit the assignment says it all; other groupings need the issue.
-    const std::string from = g == GroupBy::kUnit
+    // By unit the assignment says it all; other groupings, and a handler's scope, need the
+    // issue. A handler's overdue issues all count in its own unit's row.
+    const bool scoped = w.unit.has_value();
+    const std::string from = g == GroupBy::kUnit && !scoped
                                  ? "issue_assignments a"
                                  : "issue_assignments a join issues i on i.id = a.issue_id";
-    const std::string sql = "select " + IssueKey(g, true) + R"(, count(*)
+    const std::string key = g == GroupBy::kUnit && scoped ? "$2::bigint::text" : IssueKey(g, true);
+    const std::string sql = "select " + key + R"(, count(*)
         from )" + from + R"(
         where )" + kOverdueSpan +
                             R"( @> to_timestamp($1::float8 / 1e6)
-          and ($2::bigint is null or a.lead_unit_id = $2)
+          and ()" + (scoped ? VisibleTo(2) : std::string("$2::bigint is null")) +
+                            R"()
           and to_timestamp($3::float8 / 1e6) <= to_timestamp($1::float8 / 1e6)
         group by 1)";
     for (const auto& row : db::Exec(tx, sql, Us(w.as_of), w.unit, Us(w.start))) {

@@ -43,4 +43,14 @@ inline long long Us(TimePoint t) {
     return ToEpochMicros(t);
 }
 
+/// The one scope of the issues (Visibility::IssueUnit: a handler sees what its unit leads or
+/// co-handles) over the issue `i`, with `$n` the unit or null for everything: the same
+/// predicate GET /api/v1/issues/{id} applies, so no report lists or counts an issue its reader
+/// could not open.
+inline std::string VisibleTo(int n) {
+    const std::string p = "$" + std::to_string(n);
+    return "(" + p + "::bigint is null or i.lead_unit_id = " + p + " or " + p +
+           " = any (i.co_unit_ids))";
+}
+
 }  // namespace lantian::reports::sql

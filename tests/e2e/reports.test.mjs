@@ -704,19 +704,32 @@ describe('who sees what', () => {
     const office = await summary(people.office);
     const mine = await summary(people.handler);
     assert.deepEqual(mine.rows.map((x) => x.key), [String(jiaoxi)], 'their unit\'s row only');
-    assert.deepEqual(mine.rows[0], office.rows.find((x) => x.key === String(jiaoxi)), 'the same as the office sees');
     const { drill, ...figures } = mine.totals;
     const { drill: d2, key, label, ...rowFigures } = mine.rows[0];
     assert.deepEqual(figures, rowFigures, 'the totals are their unit\'s');
     const byCategory = await summary(people.handler, 'category');
     assert.equal(byCategory.totals.found, mine.totals.found, 'other groupings: their unit\'s issues');
 
-    const found = await people.handler.get(`${mine.totals.drill.found}&limit=200`);
-    assert.equal(found.body.total, 5);
-    for (const i of found.body.items) {
-      assert.equal(i.lead_unit_id ?? i.subdistrict_id, jiaoxi, `issue ${i.id}: led by 焦西, or its territory before assignment`);
+    // The one scope of the issues: a handler's figures and lists hold exactly the issues it may
+    // open, those its unit leads or co-handles — not its territory's issues no one leads yet,
+    // which GET /api/v1/issues/{id} answers 404 for.
+    const everyone = await people.office.get(`/api/v1/reports/issues?metric=found&${PERIOD}&limit=200`);
+    const opens = [];
+    for (const i of everyone.body.items) {
+      const r = await people.handler.get(`/api/v1/issues/${i.id}`);
+      assert.ok([200, 404].includes(r.status), r.text);
+      if (r.status === 200) opens.push(i.id);
     }
-    assert.ok(found.body.items.some((i) => i.lead_unit_id === null), 'the unassigned one counts for its territory');
+    const found = await people.handler.get(`${mine.totals.drill.found}&limit=200`);
+    assert.deepEqual(found.body.items.map((i) => i.id), opens, 'listed: what the handler may open');
+    assert.equal(found.body.total, opens.length);
+    assert.equal(mine.totals.found, opens.length, 'counted: what the handler may open');
+    for (const i of found.body.items) {
+      assert.ok(i.lead_unit_id === jiaoxi || i.co_unit_ids.includes(jiaoxi), `issue ${i.id}: led or co-handled by 焦西`);
+    }
+    const unled = everyone.body.items.filter((i) => i.lead_unit_id === null && i.subdistrict_id === jiaoxi);
+    assert.ok(unled.length > 0, 'the fixture has an issue of 焦西\'s territory that no one leads yet');
+    for (const i of unled) assert.ok(!opens.includes(i.id), `issue ${i.id}: not the handler's to see yet`);
     const other = await people.handler.get(`/api/v1/reports/issues?metric=found&group_by=unit&key=${s.unit.id}&${PERIOD}`);
     assert.equal(other.status, 200);
     assert.deepEqual([other.body.items, other.body.total], [[], 0], 'another unit\'s figure: nothing');
@@ -737,9 +750,15 @@ describe('who sees what', () => {
     assert.deepEqual([...overdueTable.matchAll(/<tr><td>(\d+)<\/td>/g)].map((m) => Number(m[1])), [s.a1.id]);
 
     const map = await people.handler.get('/api/v1/reports/map');
-    assert.deepEqual(map.body.issues.map((i) => i.id), [s.b4.id, s.a1.id], 'their open issues only');
+    // The open issues of the handler's own issue list (the same scope), and only those.
+    const listed = await people.handler.get('/api/v1/issues?limit=200');
+    const open = listed.body.items.filter((i) => ['reported', 'confirmed', 'assigned', 'submitted'].includes(i.status))
+      .map((i) => i.id).sort((a, b) => b - a);
+    assert.ok(open.includes(s.a1.id), 'a1, which 焦西 leads, is open');
+    assert.ok(!open.includes(s.b4.id), 'b4 (reported, no lead yet) is not the handler\'s to see');
+    assert.deepEqual(map.body.issues.map((i) => i.id), open, 'their open issues only');
     const areas = map.body.subdistricts.features.map((f) => f.properties);
-    assert.equal(areas.reduce((n, a) => n + a.open, 0), 2);
+    assert.equal(areas.reduce((n, a) => n + a.open, 0), open.length);
   });
 
   test('a department\'s handler sees their unit only', async () => {

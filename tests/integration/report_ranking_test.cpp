@@ -134,29 +134,37 @@ TEST_F(ReportRanking, TheRankingIsTheSameForEveryReaderAHandlerIncluded) {
 }
 
 TEST_F(ReportRanking, AHandlerSeesOnlyTheirOwnUnitsRowAndIssues) {
-    // 焦西's handler: one row, 焦西's figures, and totals that are the same.
+    // 焦西's handler: one row, the figures of the issues it may open, and totals the same. The
+    // office's 焦西 row also counts the territory's issues no one leads yet (kJiaoxi).
     const json by_unit = Summary(lead_handler_, "unit");
     ASSERT_EQ(by_unit.at("rows").size(), 1u) << by_unit.dump();
     EXPECT_EQ(by_unit.at("rows")[0].at("key"), std::to_string(a_));
-    ExpectFigures(by_unit.at("rows")[0], kJiaoxi, "焦西's handler, 焦西");
-    ExpectFigures(by_unit.at("totals"), kJiaoxi, "焦西's handler, totals");
+    ExpectFigures(by_unit.at("rows")[0], kJiaoxiSeenByItsHandler, "焦西's handler, 焦西");
+    ExpectFigures(by_unit.at("totals"), kJiaoxiSeenByItsHandler, "焦西's handler, totals");
 
-    // By category, rows hold only 焦西's issues: fume a1 a3 a5 a6 a7 (not g1, not b2),
-    // dust a2 a8 a9 a10 (not b1), shop a4.
+    // By category, rows hold only the issues 焦西 leads: fume a1 a3 (not a5 a6 a7 that no one
+    // leads, not g1, not b2), dust a2 a9 a10 (not a8, not b1), shop a4.
     const json by_category = Summary(lead_handler_, "category");
     ExpectFigures(RowOf(by_category, "fume_direct_emission"),
-                  {5, 2, 2, 2, 2, 2, 1, 2, 2, 0, 2, 1.0, 1.0, 0.5, 83.5}, "焦西's fume");
+                  {2, 2, 2, 2, 2, 2, 1, 2, 2, 0, 2, 1.0, 1.0, 0.5, 83.5}, "焦西's fume");
     ExpectFigures(RowOf(by_category, "dust_uncovered"),
-                  {4, 4, 3, 1, 1, 1, 0, 3, 0, 2, 1, 0.0, 0.3333, 0.0, 48.0}, "焦西's dust");
+                  {3, 3, 3, 1, 1, 1, 0, 3, 0, 2, 1, 0.0, 0.3333, 0.0, 48.0}, "焦西's dust");
     ExpectFigures(RowOf(by_category, "shop_front_duty"),
                   {1, 0, 0, 0, 1, 1, 0, 0, 0, 0, 0, kNull, kNull, 0.0, kNull}, "焦西's shop");
     ExpectFigures(RowOf(by_category, "other"), kNothing, "焦西's other");
-    ExpectFigures(by_category.at("totals"), kJiaoxi, "焦西's handler, totals by category");
+    ExpectFigures(by_category.at("totals"), kJiaoxiSeenByItsHandler,
+                  "焦西's handler, totals by category");
     // By subdistrict: 焦西's territory holds their issues, the others nothing of theirs.
     const json by_subdistrict = Summary(lead_handler_, "subdistrict");
     for (const auto& row : by_subdistrict.at("rows")) {
-        ExpectFigures(row, row.at("key") == std::to_string(a_) ? kJiaoxi : kNothing,
+        ExpectFigures(row, row.at("key") == std::to_string(a_) ? kJiaoxiSeenByItsHandler : kNothing,
                       "焦西's handler, territory " + row.at("label").get<std::string>());
+    }
+    // None of the issues no one leads yet is listed for the handler, who cannot open them.
+    const auto found =
+        Drill(lead_handler_, by_unit.at("totals").at("drill").at("found").get<std::string>());
+    for (const char* unled : {"a5", "a6", "a7", "a8"}) {
+        EXPECT_EQ(std::count(found.ids.begin(), found.ids.end(), Id(unled)), 0) << unled;
     }
 
     // Every figure they see leads to as many issues, all their own.

@@ -166,6 +166,8 @@ private:
     void CheckReportMap(const Principal& p, const http::Request& get);
     /// GET targets of the drill -> the SQL condition on `issues i` they list.
     std::map<std::string, std::string> drill_conditions_;
+    /// Drills by unit: the metric's condition alone (a handler's own key holds all it sees).
+    std::map<std::string, std::string> unit_drill_metric_;
 };
 
 /// The status line of a response, with its problem code when it has one: `403 forbidden`.

@@ -127,6 +127,11 @@ constexpr Figures kNothing = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, kNull, kNull, kNu
 //   due a1 a2 a3 a9 a10 = 5, on time a1 a3 (a2 late) → 0.4; overdue at 11-11 00:00 a9 a10 = 2;
 //   rectified a1 a2 a3: (72 + 48 + 95) / 3 = 71.67 → 71.7 h.
 constexpr Figures kJiaoxi = {10, 6, 5, 3, 4, 4, 1, 5, 2, 2, 3, 0.4, 0.6, 0.25, 71.7};
+// 焦西 as its handler sees it: the issues it leads (a1 a2 a3 a4 a9 a10), not those of its
+// territory that no one leads yet (a5 rejected, a6 a7 reported, a8 confirmed), which
+// GET /api/v1/issues/{id} answers 404 for: found 6, confirmed 5 (a1 a2 a3 a9 a10); the rest as
+// kJiaoxi.
+constexpr Figures kJiaoxiSeenByItsHandler = {6, 5, 5, 3, 4, 4, 1, 5, 2, 2, 3, 0.4, 0.6, 0.25, 71.7};
 // 城管局 (G): g1 found, confirmed, assigned (not closed → 0.0), submitted 11-07 09:00 before its
 // deadline 11-07 10:00 but not accepted: due, not on time (0.0), not overdue.
 constexpr Figures kChengguan = {1, 1, 1, 0, 1, 0, 0, 1, 0, 0, 0, 0.0, 0.0, kNull, kNull};
