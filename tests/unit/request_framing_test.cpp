@@ -8,16 +8,16 @@ namespace lantian::server {
 namespace {
 
 TEST(OnlyChunked, AcceptsChunkedAloneInAnyCaseAndSpacing) {
-    for (const char* te : {"chunked", "Chunked", "CHUNKED", " chunked ", "chunked,", ", chunked",
-                           "chunked,\t"}) {
+    for (const char* te :
+         {"chunked", "Chunked", "CHUNKED", " chunked ", "chunked,", ", chunked", "chunked,\t"}) {
         EXPECT_TRUE(OnlyChunked(te)) << te;
     }
 }
 
 TEST(OnlyChunked, RefusesEveryOtherCodingList) {
-    for (const char* te : {"identity", "gzip", "xchunked", "chunkedx", "chunked, identity",
-                           "gzip, chunked", "chunked, chunked", "chunked,chunked,", "", " , ",
-                           "chunked;q=1", "\"chunked\""}) {
+    for (const char* te :
+         {"identity", "gzip", "xchunked", "chunkedx", "chunked, identity", "gzip, chunked",
+          "chunked, chunked", "chunked,chunked,", "", " , ", "chunked;q=1", "\"chunked\""}) {
         EXPECT_FALSE(OnlyChunked(te)) << te;
     }
 }
