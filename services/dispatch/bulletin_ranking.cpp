@@ -21,7 +21,12 @@ bool Territorial(const std::string& kind) {
 std::string WithRanking(const std::string& bulletin_json) {
     json bulletin = json::parse(bulletin_json);
     std::vector<reports::RankingRow> rows;
-    for (const auto& u : bulletin.at("units")) {
+    for (auto& u : bulletin.at("units")) {
+        reports::Counts counts;
+        counts[reports::Metric::kDue] = u.at("due").get<long long>();
+        counts[reports::Metric::kOnTime] = u.at("on_time").get<long long>();
+        const auto unit_rate = counts.OnTimeRate();
+        u["on_time_rate"] = unit_rate ? json(*unit_rate) : json(nullptr);
         const std::string kind = u.at("unit_kind").get<std::string>();
         if (!Territorial(kind)) continue;
         reports::RankingRow row;

@@ -51,15 +51,6 @@ constexpr const char* kBulletin = R"(
         where u.kind in ('subdistrict', 'park', 'department')
         group by u.id, u.name, u.kind
     ),
-    rated as (
-        select *, case when due > 0 then round(on_time::numeric / due, 4) end as on_time_rate
-        from per_unit
-    ),
-    ranking as (
-        select rank() over (order by on_time_rate desc nulls last) as rank, unit_id, unit_name,
-               on_time_rate, due, on_time, overdue
-        from rated where unit_kind in ('subdistrict', 'park')
-    ),
     overdue_list as (
         select i.id as issue_id, i.site_id, s.name as site_name, i.category, i.lead_unit_id,
                u.name as unit_name, i.due_at,
@@ -76,9 +67,7 @@ constexpr const char* kBulletin = R"(
         'rate_window', jsonb_build_object('from', (select r_from from params),
                                           'to', (select y_to from params)),
         'units', coalesce((select jsonb_agg(to_jsonb(r) order by r.unit_kind, r.unit_id)
-                           from rated r), '[]'::jsonb),
-        'ranking', coalesce((select jsonb_agg(to_jsonb(k) order by k.rank, k.unit_id)
-                             from ranking k), '[]'::jsonb),
+                           from per_unit r), '[]'::jsonb),
         'overdue', coalesce((select jsonb_agg(to_jsonb(o) order by o.days_late desc, o.issue_id)
                              from overdue_list o), '[]'::jsonb),
         'totals', (select jsonb_build_object(
@@ -86,7 +75,7 @@ constexpr const char* kBulletin = R"(
                        'submitted', coalesce(sum(submitted), 0),
                        'closed', coalesce(sum(closed), 0), 'overdue', coalesce(sum(overdue), 0),
                        'due', coalesce(sum(due), 0), 'on_time', coalesce(sum(on_time), 0))
-                   from rated)
+                   from per_unit)
     )::text)";
 
 constexpr const char* kCompleteRun = R"(

@@ -2,9 +2,9 @@
 
 #include "common/time.hpp"
 #include "db/nullable.hpp"
+#include "db/sql_arrays.hpp"
 #include "db/statement.hpp"
 #include "issues/issue_repository.hpp"
-#include "issues/sql_arrays.hpp"
 #include "reports/report_repository.hpp"
 #include "reports/report_sql.hpp"
 
@@ -12,13 +12,16 @@ namespace lantian::reports {
 
 using sql::IssueKey;
 using sql::kOverdueSpan;
-using sql::Us;
 using sql::VisibleTo;
 
 namespace {
 
 std::string MetricPredicate(Metric m) {
-    const std::string in_window = " >= " LANTIAN_TS(1) " and {} < " LANTIAN_TS(2);
+    const std::string in_window =
+        " >= "
+        "$1::timestamptz"
+        " and {} < "
+        "$2::timestamptz";
     auto between = [&](const std::string& column) {
         std::string out = column + in_window;
         out.replace(out.find("{}"), 2, column);
@@ -71,19 +74,33 @@ std::string DrillWhere(Metric m, std::optional<GroupBy> g) {
         return std::string(R"(
             exists (select 1 from issue_assignments a
                     where a.issue_id = i.id and )") +
-               kOverdueSpan + " @> " LANTIAN_TS(3) R"(
+               kOverdueSpan +
+               " @> "
+               "$3::timestamptz"
+               R"(
                       and )" +
                VisibleTo(4) + R"(
                       and ($5::text is null or )" +
-               key_match + R"())
-            and )" LANTIAN_TS(1) " <= " LANTIAN_TS(2) " and " LANTIAN_TS(1) " <= " LANTIAN_TS(3);
+               key_match +
+               R"())
+            and )"
+               "$1::timestamptz"
+               " <= "
+               "$2::timestamptz"
+               " and "
+               "$1::timestamptz"
+               " <= "
+               "$3::timestamptz";
     }
     return MetricPredicate(m) + R"(
         and )" +
            VisibleTo(4) + R"(
         and ($5::text is null or )" +
-           key_match + R"()
-        and )" LANTIAN_TS(3) " is not null";
+           key_match +
+           R"()
+        and )"
+           "$3::timestamptz"
+           " is not null";
 }
 
 }  // namespace
@@ -96,7 +113,7 @@ std::vector<issues::Issue> ReportRepository::DrillPage(pqxx::transaction_base& t
                             " and ($6::bigint = 0 or i.id < $6) order by i.id desc limit $7";
     std::vector<long long> ids;
     for (const auto& row :
-         db::Exec(tx, sql, Us(w.start), Us(w.end), Us(w.as_of), w.unit, key, before_id, limit)) {
+         db::Exec(tx, sql, w.start, w.end, w.as_of, w.unit, key, before_id, limit)) {
         ids.push_back(row[0].as<long long>());
     }
     return issues::IssueRepository().FindMany(tx, ids);
@@ -106,7 +123,7 @@ long long ReportRepository::DrillCount(pqxx::transaction_base& tx, const Window&
                                        std::optional<GroupBy> g,
                                        const std::optional<std::string>& key) const {
     const std::string sql = "select count(*) from issues i where " + DrillWhere(metric, g);
-    return db::Exec1(tx, sql, Us(w.start), Us(w.end), Us(w.as_of), w.unit, key)[0].as<long long>();
+    return db::Exec1(tx, sql, w.start, w.end, w.as_of, w.unit, key)[0].as<long long>();
 }
 
 }  // namespace lantian::reports

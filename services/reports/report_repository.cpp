@@ -4,16 +4,15 @@
 
 #include "common/time.hpp"
 #include "db/nullable.hpp"
+#include "db/sql_arrays.hpp"
 #include "db/statement.hpp"
 #include "issues/issue_repository.hpp"
-#include "issues/sql_arrays.hpp"
 #include "reports/report_sql.hpp"
 
 namespace lantian::reports {
 
 using sql::IssueKey;
 using sql::kOverdueSpan;
-using sql::Us;
 using sql::VisibleTo;
 
 namespace {
@@ -36,7 +35,7 @@ std::string AggregateKey(GroupBy g) {
 
 constexpr const char* kEscalations = R"(
     select unit_id, level, count(*) from escalations
-    where raised_at >= to_timestamp($1::float8 / 1e6) and raised_at < to_timestamp($2::float8 / 1e6)
+    where raised_at >= $1::timestamptz and raised_at < $2::timestamptz
     group by unit_id, level)";
 
 constexpr const char* kUnits = R"(
@@ -127,16 +126,16 @@ std::map<std::string, long long> ReportRepository::OverdueAtEnd(pqxx::transactio
                   from generate_series($1::date, $2::date, interval '1 day') g) d
             cross join lateral (
                 select least((d.day + 1)::timestamp at time zone $3,
-                             to_timestamp($4::float8 / 1e6)) as t) x
+                             $4::timestamptz) as t) x
             left join issue_assignments a on )") +
                                 kOverdueSpan + R"( @> x.t
                 and ($5::bigint is null or exists (
                     select 1 from issues i where i.id = a.issue_id and )" +
                                 VisibleTo(5) + R"())
-                and d.day::timestamp at time zone $3 <= to_timestamp($4::float8 / 1e6)
+                and d.day::timestamp at time zone $3 <= $4::timestamptz
             group by d.day)";
         for (const auto& row :
-             db::Exec(tx, sql, w.from_day, w.to_day, DistrictZoneName(), Us(w.as_of), w.unit)) {
+             db::Exec(tx, sql, w.from_day, w.to_day, DistrictZoneName(), w.as_of, w.unit)) {
             out[row[0].as<std::string>()] = row[1].as<long long>();
         }
         return out;
@@ -151,12 +150,12 @@ std::map<std::string, long long> ReportRepository::OverdueAtEnd(pqxx::transactio
     const std::string sql = "select " + key + R"(, count(*)
         from )" + from + R"(
         where )" + kOverdueSpan +
-                            R"( @> to_timestamp($1::float8 / 1e6)
+                            R"( @> $1::timestamptz
           and ()" + (scoped ? VisibleTo(2) : std::string("$2::bigint is null")) +
                             R"()
-          and to_timestamp($3::float8 / 1e6) <= to_timestamp($1::float8 / 1e6)
+          and $3::timestamptz <= $1::timestamptz
         group by 1)";
-    for (const auto& row : db::Exec(tx, sql, Us(w.as_of), w.unit, Us(w.start))) {
+    for (const auto& row : db::Exec(tx, sql, w.as_of, w.unit, w.start)) {
         out[row[0].as<std::string>()] = row[1].as<long long>();
     }
     return out;
@@ -165,7 +164,7 @@ std::map<std::string, long long> ReportRepository::OverdueAtEnd(pqxx::transactio
 std::map<long long, EscalationCounts> ReportRepository::Escalations(pqxx::transaction_base& tx,
                                                                     const Window& w) const {
     std::map<long long, EscalationCounts> out;
-    for (const auto& row : db::Exec(tx, kEscalations, Us(w.start), Us(w.end))) {
+    for (const auto& row : db::Exec(tx, kEscalations, w.start, w.end)) {
         const int level = row[1].as<int>();
         if (level < 1 || level > 3) continue;
         out[row[0].as<long long>()].level[static_cast<size_t>(level - 1)] = row[2].as<long long>();
@@ -176,7 +175,7 @@ std::map<long long, EscalationCounts> ReportRepository::Escalations(pqxx::transa
 std::vector<UnitInfo> ReportRepository::Units(pqxx::transaction_base& tx,
                                               const std::vector<std::string>& kinds) const {
     std::vector<UnitInfo> out;
-    for (const auto& row : db::Exec(tx, kUnits, issues::ToArrayLiteral(kinds))) {
+    for (const auto& row : db::Exec(tx, kUnits, db::ToArrayLiteral(kinds))) {
         out.push_back({row[0].as<long long>(), row[1].as<std::string>(), row[2].as<std::string>()});
     }
     return out;

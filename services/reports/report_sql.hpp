@@ -11,8 +11,6 @@
 
 namespace lantian::reports::sql {
 
-#define LANTIAN_TS(n) "to_timestamp($" #n "::float8 / 1e6)"
-
 // An assignment is overdue at T from its deadline until its evidence is submitted or it ends
 // (the expression of the GiST index of migration 0007).
 inline constexpr const char* kOverdueSpan =
@@ -38,10 +36,6 @@ inline std::string IssueKey(GroupBy g, bool overdue) {
 }
 
 // $1 start, $2 end of the window; fixed-on-the-spot findings skip confirmation, dispatch and
-
-inline long long Us(TimePoint t) {
-    return ToEpochMicros(t);
-}
 
 /// The one scope of the issues (Visibility::IssueUnit: a handler sees what its unit leads or
 /// co-handles) over the issue `i`, with `$n` the unit or null for everything: the same

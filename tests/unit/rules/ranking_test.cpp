@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <utility>
@@ -102,6 +103,12 @@ TEST(BulletinRanking, TheBulletinRanksItsTerritoriesWithTheReportsRankingAndSkip
     EXPECT_TRUE(r[3].at("on_time_rate").is_null());
     EXPECT_EQ(ranked.at("day"), "2026-11-20") << "the rest of the bulletin is kept";
     EXPECT_EQ(ranked.at("units").size(), 5u);
+    // Every unit's rate is the reports' too, departments included; none when nothing was due.
+    std::map<long long, nlohmann::json> rates;
+    for (const auto& u : ranked.at("units")) rates[u.at("unit_id")] = u.at("on_time_rate");
+    EXPECT_DOUBLE_EQ(rates.at(5).get<double>(), 1.0);
+    EXPECT_DOUBLE_EQ(rates.at(3).get<double>(), 0.6667);
+    EXPECT_TRUE(rates.at(6).is_null());
 }
 
 }  // namespace
