@@ -41,3 +41,9 @@ returns table (level integer, reason text)
                  when return_count >= 3 then '三次退回返工' end)) as l(level, reason)
     where l.reason is not null
 $$;
+
+-- Whole days an overdue issue is past its deadline `due_at` at `at` (the bulletins' 超期天数).
+create function days_late(due_at timestamptz, at timestamptz) returns integer
+    language sql immutable parallel safe as $$
+    select floor(extract(epoch from at - due_at) / 86400)::int
+$$;

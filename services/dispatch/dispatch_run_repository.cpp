@@ -54,7 +54,7 @@ constexpr const char* kBulletin = R"(
     overdue_list as (
         select i.id as issue_id, i.site_id, s.name as site_name, i.category, i.lead_unit_id,
                u.name as unit_name, i.due_at,
-               floor(extract(epoch from p.now_ts - i.due_at) / 86400)::int as days_late,
+               days_late(i.due_at, p.now_ts) as days_late,
                i.escalation_level
         from issues i join units u on u.id = i.lead_unit_id join sites s on s.id = i.site_id
         cross join params p

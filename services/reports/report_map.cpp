@@ -18,7 +18,7 @@ namespace {
 
 const std::string kOverdueList = std::string(R"(
     select i.id, s.name, i.category, u.name, a.due_at,
-           floor(extract(epoch from $1::timestamptz - a.due_at) / 86400)::int,
+           days_late(a.due_at, $1::timestamptz),
            i.escalation_level
     from issue_assignments a
     join issues i on i.id = a.issue_id

@@ -146,5 +146,23 @@ TEST_F(RuleFunctions, TheEscalationLadderRaisesEachLevelAtItsThreshold) {
     }
 }
 
+TEST_F(RuleFunctions, DaysLateCountWholeDaysPastTheDeadline) {
+    struct Case {
+        const char* at;
+        const char* days;
+    } const cases[] = {
+        {"2026-01-05T10:00:01+08:00", "0"},  // overdue, not a whole day yet
+        {"2026-01-06T09:59:59+08:00", "0"},
+        {"2026-01-06T10:00:00+08:00", "1"},
+        {"2026-01-12T10:00:00+08:00", "7"},
+    };
+    for (const auto& c : cases) {
+        SCOPED_TRACE(c.at);
+        EXPECT_EQ(QueryValue(std::string("select days_late('2026-01-05T10:00:00+08:00', '") + c.at +
+                             "')"),
+                  c.days);
+    }
+}
+
 }  // namespace
 }  // namespace lantian::issues
