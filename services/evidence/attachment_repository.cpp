@@ -4,6 +4,7 @@
 
 #include "common/time.hpp"
 #include "db/statement.hpp"
+#include "issues/photo_access.hpp"
 
 namespace lantian::evidence {
 
@@ -19,20 +20,20 @@ constexpr const char* kFind = R"(
     select sha256, content_type, size_bytes, uploaded_by, uploaded_at
     from attachments where sha256 = $1)";
 
-constexpr const char* kMayView = R"(
-    select exists (select 1 from attachments where sha256 = $1 and uploaded_by = $2)
-        or exists (
-            select 1 from issues i
-            where (i.photo_ids @> array[$1::text]
-                   or i.rectification_photo_ids @> array[$1::text]
-                   or i.verification_photo_ids @> array[$1::text])
-              and ($3::bigint is null or i.reported_by = $3 or i.subdistrict_id = $4)
-              and ($5::bigint is null or i.lead_unit_id = $5 or $5 = any (i.co_unit_ids))))";
+const std::string kMayView = "select " + issues::PhotoReadableSql("$1", 2);
+
+// Every uploader of the bytes is recorded, the first and any later one.
+constexpr const char* kRecordUpload = R"(
+    insert into attachment_uploads (sha256, user_id) values ($1, $2)
+    on conflict (sha256, user_id) do nothing)";
 
 }  // namespace
 
 bool AttachmentRepository::Insert(pqxx::transaction_base& tx, const Attachment& a) const {
-    return !db::Exec(tx, kInsert, a.sha256, a.content_type, a.size_bytes, a.uploaded_by).empty();
+    const bool created =
+        !db::Exec(tx, kInsert, a.sha256, a.content_type, a.size_bytes, a.uploaded_by).empty();
+    db::Exec(tx, kRecordUpload, a.sha256, a.uploaded_by);
+    return created;
 }
 
 std::optional<Attachment> AttachmentRepository::Find(pqxx::transaction_base& tx,

@@ -55,7 +55,7 @@ StoredResponse IssueService::Report(const NewIssue& input, const Actor& actor,
         if (key) {
             if (auto stored = repos_.idempotency.Claim(tx, *key)) return *stored;
         }
-        RequireAttachments(tx, PhotosOf(input.finding), "photo_ids");
+        RequireAttachments(tx, PhotosOf(input.finding), "photo_ids", actor);
         Issue row =
             NewIssueRow(tx, input.finding, input.site_id, input.source, std::nullopt, actor, now);
         const Issue issue = repos_.issues.Insert(tx, row);
@@ -86,7 +86,7 @@ StoredResponse IssueService::Inspect(const NewInspection& input, const Actor& ac
         if (key) {
             if (auto stored = repos_.idempotency.Claim(tx, *key)) return *stored;
         }
-        RequireAttachments(tx, photos, "findings.photo_ids");
+        RequireAttachments(tx, photos, "findings.photo_ids", actor);
         if (!repos_.issues.FindSite(tx, input.site_id)) {
             throw Error::Validation({{"site_id", "names no site"}});
         }

@@ -7,6 +7,7 @@
 #include "db/nullable.hpp"
 #include "db/sql_arrays.hpp"
 #include "db/statement.hpp"
+#include "issues/photo_access.hpp"
 
 namespace lantian::issues {
 
@@ -118,10 +119,9 @@ constexpr const char* kSnapshot = "select issue_snapshot(i)::text from issues i 
 
 constexpr const char* kFindSite = "select subdistrict_id, kind from sites where id = $1";
 
-constexpr const char* kMissingAttachments = R"(
-    select p from unnest($1::text[]) as p
-    where not exists (select 1 from attachments a where a.sha256 = p)
-    order by p)";
+// Neither uploaded nor readable by the caller are the same answer (photo_access.hpp).
+const std::string kMissingAttachments =
+    "select p from unnest($1::text[]) as p where not " + PhotoReadableSql("p", 2) + " order by p";
 
 constexpr const char* kUnassignableUnits = R"(
     select u from unnest($1::bigint[]) as u
@@ -271,11 +271,15 @@ std::optional<SiteFacts> IssueRepository::FindSite(pqxx::transaction_base& tx,
     return SiteFacts{r[0][0].as<long long>(), r[0][1].as<std::string>()};
 }
 
-std::vector<std::string> IssueRepository::MissingAttachments(
-    pqxx::transaction_base& tx, const std::vector<std::string>& ids) const {
+std::vector<std::string> IssueRepository::MissingAttachments(pqxx::transaction_base& tx,
+                                                             const std::vector<std::string>& ids,
+                                                             long long user_id,
+                                                             const Visibility& visibility) const {
     std::vector<std::string> out;
     if (ids.empty()) return out;
-    for (const auto& row : db::Exec(tx, kMissingAttachments, ToArrayLiteral(ids))) {
+    for (const auto& row :
+         db::Exec(tx, kMissingAttachments, ToArrayLiteral(ids), user_id, visibility.IssueReporter(),
+                  visibility.IssueReporterTerritory(), visibility.IssueUnit())) {
         out.push_back(row[0].as<std::string>());
     }
     return out;

@@ -48,9 +48,12 @@ public:
     std::string Snapshot(pqxx::transaction_base& tx, long long id) const;
 
     std::optional<SiteFacts> FindSite(pqxx::transaction_base& tx, long long site_id) const;
-    /// The photo ids among `ids` that name no uploaded attachment.
+    /// The photo ids among `ids` that name no photo the caller may cite: none uploaded, or one
+    /// it may not read (photo_access.hpp) — the same answer, so a hash's existence never shows.
     std::vector<std::string> MissingAttachments(pqxx::transaction_base& tx,
-                                                const std::vector<std::string>& ids) const;
+                                                const std::vector<std::string>& ids,
+                                                long long user_id,
+                                                const Visibility& visibility) const;
     /// The ids among `ids` that name no unit, or an office (offices are never assigned).
     std::vector<long long> UnassignableUnits(pqxx::transaction_base& tx,
                                              const std::vector<long long>& ids) const;

@@ -10,9 +10,9 @@ namespace lantian::issues {
 // issue_intake.cpp, the workflow steps in issue_steps.cpp.
 
 void IssueService::RequireAttachments(pqxx::transaction_base& tx,
-                                      const std::vector<std::string>& ids,
-                                      const std::string& field) const {
-    const auto missing = repos_.issues.MissingAttachments(tx, ids);
+                                      const std::vector<std::string>& ids, const std::string& field,
+                                      const Actor& actor) const {
+    const auto missing = repos_.issues.MissingAttachments(tx, ids, actor.user_id, actor.visibility);
     if (missing.empty()) return;
     std::vector<FieldError> errors;
     for (const auto& id : missing) errors.push_back({field, "no uploaded photo " + id});

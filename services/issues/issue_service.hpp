@@ -88,7 +88,7 @@ public:
 private:
     /// 422 `missing_attachments` listing every photo id among `ids` that names no upload.
     void RequireAttachments(pqxx::transaction_base& tx, const std::vector<std::string>& ids,
-                            const std::string& field) const;
+                            const std::string& field, const Actor& actor) const;
     Issue NewIssueRow(pqxx::transaction_base& tx, const NewFinding& finding, long long site_id,
                       const std::string& source, std::optional<long long> inspection_id,
                       const Actor& actor, TimePoint now) const;

@@ -94,7 +94,7 @@ Issue IssueService::Rectify(long long id, int version, const RectificationInput&
                             throw Error(ErrorCode::kPermissionDenied, "not_lead_unit",
                                         "only the lead unit's handler submits the rectification");
                         }
-                        RequireAttachments(tx, in.photo_ids, "photo_ids");
+                        RequireAttachments(tx, in.photo_ids, "photo_ids", actor);
                         i.submitted_at = now;
                         repos_.issues.RecordSubmission(tx, i.id, now);
                         i.rectification = in.description;
@@ -108,7 +108,7 @@ Issue IssueService::Verify(long long id, int version, const VerificationInput& i
     const Step step = in.accept ? Step::kAccept : Step::kReturn;
     return TakeStep(
         id, version, step, actor, [&](pqxx::transaction_base& tx, Issue& i, TimePoint now) {
-            RequireAttachments(tx, in.photo_ids, "photo_ids");
+            RequireAttachments(tx, in.photo_ids, "photo_ids", actor);
             i.verification_comment = in.comment;
             i.verification_photo_ids = in.photo_ids;
             if (in.accept) {

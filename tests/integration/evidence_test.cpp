@@ -187,5 +187,63 @@ TEST_F(EvidenceTest, APhotoIsShownToItsUploaderAndToThoseWhoMaySeeItsIssue) {
     EXPECT_EQ(Send(admin_, "GET", url).status, 403);
 }
 
+TEST_F(EvidenceTest, APhotoMayBeCitedOnlyBySomeoneWhoMayReadItAndCitingOneTellsNothing) {
+    // 民主's handler learns the hash of a photo 焦西's inspector took, and cites it in a finding
+    // of their own: refused exactly as a hash never uploaded, and the photo stays unreadable.
+    const std::string bytes = itest::FakePng();
+    const std::string sha = itest::Sha256Hex(bytes);
+    ASSERT_EQ(Put(inspector_, sha, bytes).status, 201);
+    const std::string url = "/api/v1/attachments/" + sha;
+    const std::string never = itest::Sha256Hex("never uploaded");
+    auto report = [&](const Person& who, const std::string& photo) {
+        return Send(who, "POST", "/api/v1/issues",
+                    {{"client_id", itest::NewClientId()},
+                     {"site_id", minzhu_site_},
+                     {"category", "open_burning"},
+                     {"severity", 2},
+                     {"description", "引用他人照片"},
+                     {"photo_ids", {photo}}});
+    };
+    const Person minzhu_inspector = SignedIn("inspector", "JF-SD-MINZHU", "-cites");
+    const Reply cited = report(minzhu_inspector, sha);
+    const Reply unknown = report(minzhu_inspector, never);
+    EXPECT_EQ(cited.Describe(), "422 missing_attachments");
+    EXPECT_EQ(unknown.Describe(), "422 missing_attachments");
+    EXPECT_EQ(cited.body.value("detail", ""), unknown.body.value("detail", ""));
+    EXPECT_EQ(Send(minzhu_inspector, "GET", url).status, 404) << "citing it did not open it";
+
+    // A rectification citing another unit's photo is refused the same way, and nothing changes.
+    json issue = Report();
+    issue = Take(office_, Step::kConfirm, issue.at("id"), ETagOf(issue)).body;
+    issue = Take(office_, Step::kAssign, issue.at("id"), ETagOf(issue)).body;
+    const Reply rectified =
+        Send(lead_handler_, "POST", "/api/v1/issues/" + issue.at("id").dump() + "/rectifications",
+             {{"description", "已整改"}, {"photo_ids", {sha}}}, ETagOf(issue));
+    EXPECT_EQ(rectified.Describe(), "422 missing_attachments");
+    EXPECT_EQ(
+        Send(lead_handler_, "GET", "/api/v1/issues/" + issue.at("id").dump()).body.at("status"),
+        "assigned");
+
+    // Whoever uploads the same bytes themselves may read and cite them.
+    EXPECT_EQ(Put(minzhu_inspector, sha, bytes).status, 200) << "known bytes, a second uploader";
+    EXPECT_EQ(Send(minzhu_inspector, "GET", url).status, 200);
+    EXPECT_EQ(report(minzhu_inspector, sha).status, 201);
+
+    // And whoever can see an issue using it may cite it: the supervisor returning the work
+    // shows the rectification's own photo again.
+    const std::string evidence = itest::FakePng();
+    const std::string evidence_sha = itest::Sha256Hex(evidence);
+    ASSERT_EQ(Put(lead_handler_, evidence_sha, evidence).status, 201);
+    const Reply submitted =
+        Send(lead_handler_, "POST", "/api/v1/issues/" + issue.at("id").dump() + "/rectifications",
+             {{"description", "已整改"}, {"photo_ids", {evidence_sha}}}, ETagOf(issue));
+    ASSERT_EQ(submitted.status, 200) << submitted.raw.body;
+    const Reply verified = Send(
+        supervisor_, "POST", "/api/v1/issues/" + issue.at("id").dump() + "/verifications",
+        {{"decision", "return"}, {"comment", "照片显示净化器未开"}, {"photo_ids", {evidence_sha}}},
+        ETagOf(submitted.body));
+    EXPECT_EQ(verified.status, 200) << verified.raw.body;
+}
+
 }  // namespace
 }  // namespace lantian::evidence

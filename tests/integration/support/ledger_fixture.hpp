@@ -61,7 +61,8 @@ protected:
                const nlohmann::json& body = nullptr, const std::string& if_match = "",
                const std::map<std::string, std::string>& headers = {});
     /// Uploads a fresh PNG as `who`; returns its SHA-256.
-    std::string UploadPhoto(const Person& who);
+    /// Uploads a fresh photo as `who` (or, with `again`, those bytes once more); its SHA-256.
+    std::string UploadPhoto(const Person& who, const std::string& again = "");
 
     /// A new issue at `site` (焦西 by default) reported by the inspector; asserts 201.
     nlohmann::json Report(std::optional<long long> site = std::nullopt, int severity = 1,
@@ -87,7 +88,8 @@ protected:
         admin_;
     long long jiaoxi_ = 0, minzhu_ = 0, chengguan_ = 0;
     long long jiaoxi_site_ = 0, minzhu_site_ = 0;
-    std::string photo_;  // uploaded by the lead handler; evidence for every rectification
+    std::string photo_;        // uploaded by the lead handler; evidence for every rectification
+    std::string photo_bytes_;  // its bytes, uploaded by everyone of the fixture who cites it
 
 private:
     std::unique_ptr<ServiceHarness> service_;

@@ -111,7 +111,9 @@ private:
     http::Response Call(const std::string& token, const std::string& method,
                         const std::string& target, const std::string& body = "",
                         const std::string& if_match = "");
-    std::string UploadPhoto(const std::string& token);
+    /// Uploads a fresh photo as `token`'s user (or, with `again`, those bytes once more, as
+    /// another uploader of them); returns its SHA-256.
+    std::string UploadPhoto(const std::string& token, const std::string& again = "");
     const Principal& RoleOf(const std::string& label) const;
     void CheckPhotoUpload(const Principal& p, const http::Request& put);
     // The daily dispatch (dispatch_recipes.cpp).
@@ -139,6 +141,8 @@ private:
     std::string reporter_token_;                     // an inspector of JF-SD-MINZHU
     std::map<long long, std::string> lead_handler_;  // unit -> a handler's token
     std::string evidence_photo_;
+    std::string evidence_photo_bytes_;
+    std::string last_photo_bytes_;
 
     std::string dispatch_day_;  // a run (by a later clock) with overdue issues and escalations
     /// GET targets of the dispatch's lists -> the SQL condition on the rows they list.

@@ -55,6 +55,8 @@ void ReportWorkloadTest::SetUp() {
     photo_ = Sha256Hex("report workload evidence");
     Execute("insert into attachments (sha256, content_type, size_bytes, uploaded_by) values ('" +
             photo_ + "', 'image/png', 1024, " + std::to_string(inspector_.user_id) + ")");
+    // Everyone who cites it has uploaded it (a photo may be cited only by whoever may read it).
+    for (const Actor* a : {&inspector_, &office_, &supervisor_, &leader_}) RecordUpload(*a);
     db::InTransaction(pool(), [&](pqxx::transaction_base& tx) {
         // Few places, so that the same aggregate rows are hit again and again: two sites of
         // three kinds in three territories; the territories and two departments as leads.
@@ -102,9 +104,15 @@ Actor ReportWorkloadTest::NewActor(const std::string& username, const std::strin
     return WithVisibility(a);
 }
 
+void ReportWorkloadTest::RecordUpload(const Actor& a) {
+    Execute("insert into attachment_uploads (sha256, user_id) values ('" + photo_ + "', " +
+            std::to_string(a.user_id) + ") on conflict do nothing");
+}
+
 const Actor& ReportWorkloadTest::HandlerOf(long long unit) {
     if (!handlers_.contains(unit)) {
         handlers_[unit] = NewActor("handler.u" + std::to_string(unit), "handler", unit);
+        RecordUpload(handlers_[unit]);
     }
     return handlers_.at(unit);
 }

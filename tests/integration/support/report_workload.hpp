@@ -31,6 +31,8 @@ protected:
     /// A user row of `role` (the services need real ids for the audit trail).
     Actor NewActor(const std::string& username, const std::string& role,
                    std::optional<long long> unit);
+    /// Records `a` as an uploader of the workload's photo, so that it may cite it.
+    void RecordUpload(const Actor& a);
     /// The handler of a unit (made on first use).
     const Actor& HandlerOf(long long unit);
 
