@@ -8,6 +8,7 @@
 #include <thread>
 #include <type_traits>
 
+#include "common/error.hpp"
 #include "db/connection_loss.hpp"
 #include "db/pool.hpp"
 
@@ -16,8 +17,9 @@ namespace lantian::db {
 inline constexpr int kMaxTransactionAttempts = 6;
 
 /// Runs `body(tx)` in a transaction at the given isolation level and commits. Serialization
-/// failures and deadlocks are retried (with jitter) so they never surface as errors; a broken
-/// connection marks the lease so the pool replaces it, then propagates (→ 503).
+/// failures and deadlocks are retried (with jitter) so they rarely surface; when the retries run
+/// out the caller gets Error(kUnavailable, "contention") with Retry-After (503), never a 500. A
+/// broken connection marks the lease so the pool replaces it, then propagates (→ 503).
 /// `body` must be safe to run again: it may only touch the database through `tx`.
 template <pqxx::isolation_level Isolation = pqxx::read_committed, typename Body>
 auto InTransaction(Pool& pool, Body&& body) {
@@ -37,7 +39,11 @@ auto InTransaction(Pool& pool, Body&& body) {
                 }
             });
         } catch (const pqxx::transaction_rollback&) {
-            if (attempt >= kMaxTransactionAttempts) throw;
+            if (attempt >= kMaxTransactionAttempts) {
+                throw Error(ErrorCode::kUnavailable, "contention",
+                            "the change met too many concurrent ones; retry shortly")
+                    .WithRetryAfter(1);
+            }
             std::uniform_int_distribution<int> jitter(1, 5 * attempt);
             std::this_thread::sleep_for(std::chrono::milliseconds(jitter(rng)));
         }

@@ -36,8 +36,12 @@ DispatchRun DispatchService::Run(const std::string& day, const std::string& requ
             existing->created = false;
             return *existing;
         }
-        const auto assigned = repository_.AssignConfirmed(tx, now, request_id);
-        const int escalations = repository_.RaiseEscalations(tx, day, now, request_id);
+        // Every issue lock first, then the writes (and with them the audit chain's head): the
+        // lock order of a workflow step, so the two never deadlock.
+        const auto confirmed = repository_.LockConfirmed(tx);
+        const auto candidates = repository_.LockCandidates(tx, now);
+        const auto assigned = repository_.AssignConfirmed(tx, now, request_id, confirmed);
+        const int escalations = repository_.RaiseEscalations(tx, day, now, request_id, candidates);
         const std::string bulletin =
             WithRanking(repository_.ComputeBulletin(tx, day, now, DistrictZoneName()));
         repository_.CompleteRun(tx, day, assigned, escalations, bulletin);

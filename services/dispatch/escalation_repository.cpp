@@ -4,13 +4,25 @@
 
 #include "common/time.hpp"
 #include "db/nullable.hpp"
+#include "db/sql_arrays.hpp"
 #include "db/statement.hpp"
+#include "dispatch/system_events.hpp"
 
 namespace lantian::dispatch {
 
 namespace {
 
 // The ladder is escalation_levels_due() (migration 0008); each level is raised once.
+// The issues first, in id order and in a statement of their own, then the aggregates, then
+// the chain's head (the events): the lock order of a workflow step (routing_rule_repository.cpp).
+constexpr const char* kLockCandidates = R"(
+    select coalesce(array_to_string(array_agg(id order by id), ','), '')
+    from (select i.id from issues i
+          where i.status in ('assigned', 'submitted') and i.lead_unit_id is not null
+            and (is_overdue(i.status, i.due_at, $1::timestamptz) or i.return_count >= 2)
+          order by i.id
+          for update) c)";
+
 constexpr const char* kRaiseEscalations = R"(
     with now_ts as (select $1::timestamptz as t),
     open_issues as (
@@ -20,7 +32,9 @@ constexpr const char* kRaiseEscalations = R"(
         from issues i
         where i.status in ('assigned', 'submitted') and i.lead_unit_id is not null
           and (is_overdue(i.status, i.due_at, (select t from now_ts)) or i.return_count >= 2)
-        -- Locked: a step committing meanwhile (an acceptance) is waited for and re-checked.
+          and i.id = any ($3::bigint[])
+        -- Locked already (kLockCandidates): a step committing meanwhile (an acceptance) was
+        -- waited for and is re-checked here.
         for update of i
     ),
     due as (
@@ -30,7 +44,7 @@ constexpr const char* kRaiseEscalations = R"(
     ),
     raised as (
         insert into escalations (issue_id, unit_id, level, reason, raised_at, dispatch_day)
-        select id, lead_unit_id, level, reason, (select t from now_ts), $3::date from due
+        select id, lead_unit_id, level, reason, (select t from now_ts), $2::date from due
         on conflict (issue_id, level) do nothing
         returning issue_id, level
     ),
@@ -44,15 +58,12 @@ constexpr const char* kRaiseEscalations = R"(
                             updated_at = (select t from now_ts)
         from top
         where i.id = top.issue_id and top.level > i.escalation_level
-        returning i.id, issue_snapshot(i) as after
-    ),
-    events as (
-        insert into issue_events (issue_id, at, actor_role, request_id, action, before, after)
-        select b.id, (select t from now_ts), 'system', $2, 'escalate', before.snapshot, b.after
-        from bumped b join before on before.id = b.id
-        order by b.id
+        returning i.id
     )
-    select count(*) from raised)";
+    select (select count(*) from raised),
+           coalesce((select jsonb_agg(jsonb_build_object('id', b.id, 'before', before.snapshot)
+                                      order by b.id)
+                     from bumped b join before on before.id = b.id), '[]'::jsonb)::text)";
 
 constexpr const char* kEscalations = R"(
     select id, issue_id, unit_id, level, reason, raised_at, dispatch_day::text
@@ -68,9 +79,18 @@ constexpr const char* kEscalations = R"(
 
 }  // namespace
 
+std::vector<long long> EscalationRepository::LockCandidates(pqxx::transaction_base& tx,
+                                                            TimePoint now) const {
+    return db::SplitIds(db::Exec1(tx, kLockCandidates, now)[0].as<std::string>());
+}
+
 int EscalationRepository::RaiseEscalations(pqxx::transaction_base& tx, const std::string& day,
-                                           TimePoint now, const std::string& request_id) const {
-    return db::Exec1(tx, kRaiseEscalations, now, request_id, day)[0].as<int>();
+                                           TimePoint now, const std::string& request_id,
+                                           const std::vector<long long>& locked) const {
+    if (locked.empty()) return 0;
+    const auto row = db::Exec1(tx, kRaiseEscalations, now, day, db::ToArrayLiteral(locked));
+    AppendSystemEvents(tx, now, request_id, "escalate", row[1].as<std::string>());
+    return row[0].as<int>();
 }
 
 std::vector<Escalation> EscalationRepository::Escalations(pqxx::transaction_base& tx,

@@ -6,6 +6,7 @@
 #include "db/nullable.hpp"
 #include "db/sql_arrays.hpp"
 #include "db/statement.hpp"
+#include "dispatch/system_events.hpp"
 #include "issues/issue_repository.hpp"
 
 namespace lantian::dispatch {
@@ -17,10 +18,21 @@ using db::ToArrayLiteral;
 
 // Routing: the most specific rule (kind and category, then category, then kind), else the
 // site's subdistrict. Deadline: deadline_hours() (migration 0008) at `now`.
+// Lock order, the same as a workflow step's: the issues first (here all of them, in id order,
+// in a statement of their own), then the aggregates (the statement triggers of the update), then
+// the audit chain's head (the events, in a statement of their own: system_events.cpp). Locking
+// the issues lazily, or appending the events before the aggregates were merged at the end of
+// the same statement, deadlocked with steps.
+constexpr const char* kLockConfirmed = R"(
+    select coalesce(array_to_string(array_agg(id order by id), ','), '')
+    from (select id from issues where status = 'confirmed' order by id for update) c)";
+
 constexpr const char* kAssignConfirmed = R"(
     with now_ts as (select $1::timestamptz as t),
     candidates as (
-        select i.* from issues i where i.status = 'confirmed' order by i.id for update
+        select i.* from issues i
+        where i.status = 'confirmed' and i.id = any ($2::bigint[])
+        order by i.id for update
     ),
     routed as (
         select c.id,
@@ -51,19 +63,16 @@ constexpr const char* kAssignConfirmed = R"(
             updated_at = (select t from now_ts)
         from routed r
         where i.id = r.id
-        returning i.id, i.lead_unit_id, i.co_unit_ids, i.assigned_at, i.due_at, r.before,
-                  issue_snapshot(i) as after
+        returning i.id, i.lead_unit_id, i.co_unit_ids, i.assigned_at, i.due_at, r.before
     ),
     assignments as (
         insert into issue_assignments (issue_id, lead_unit_id, co_unit_ids, assigned_at, due_at)
         select id, lead_unit_id, co_unit_ids, assigned_at, due_at from updated
-    ),
-    events as (
-        insert into issue_events (issue_id, at, actor_role, request_id, action, before, after)
-        select id, (select t from now_ts), 'system', $2, 'dispatch_assign', before, after
-        from updated order by id
     )
-    select coalesce(array_to_string(array_agg(id order by id), ','), '') from updated)";
+    select coalesce(array_to_string(array_agg(id order by id), ','), ''),
+           coalesce(jsonb_agg(jsonb_build_object('id', id, 'before', before) order by id),
+                    '[]'::jsonb)::text
+    from updated)";
 
 constexpr const char* kRoutingRules = R"(
     select site_kind, category, lead_unit_id, array_to_string(co_unit_ids, ','), co_subdistrict
@@ -76,10 +85,17 @@ constexpr const char* kInsertRouting = R"(
 
 }  // namespace
 
-std::vector<long long> RoutingRuleRepository::AssignConfirmed(pqxx::transaction_base& tx,
-                                                              TimePoint now,
-                                                              const std::string& request_id) const {
-    return SplitIds(db::Exec1(tx, kAssignConfirmed, now, request_id)[0].as<std::string>());
+std::vector<long long> RoutingRuleRepository::LockConfirmed(pqxx::transaction_base& tx) const {
+    return SplitIds(db::Exec1(tx, kLockConfirmed)[0].as<std::string>());
+}
+
+std::vector<long long> RoutingRuleRepository::AssignConfirmed(
+    pqxx::transaction_base& tx, TimePoint now, const std::string& request_id,
+    const std::vector<long long>& locked) const {
+    if (locked.empty()) return {};
+    const auto row = db::Exec1(tx, kAssignConfirmed, now, db::ToArrayLiteral(locked));
+    AppendSystemEvents(tx, now, request_id, "dispatch_assign", row[1].as<std::string>());
+    return SplitIds(row[0].as<std::string>());
 }
 
 std::vector<RoutingRule> RoutingRuleRepository::RoutingRules(pqxx::transaction_base& tx) const {
