@@ -346,6 +346,21 @@ TEST_F(AuthServiceTest, DisablingAUserOrChangingRoleOrUnitTakesEffectOnTheNextRe
     EXPECT_FALSE(auth->service.Authenticate(token));
 }
 
+TEST_F(AuthServiceTest, ReEnablingAUserDoesNotReviveTheSessionsItsDisablingEnded) {
+    auto auth = MakeAuth();
+    const User user = AddUser(*auth, "wangli");
+    const std::string token = auth->service.SignIn("wangli", kPassword, kAddress).token;
+    ASSERT_TRUE(auth->service.Authenticate(token));
+
+    auth->users.Patch(user.id, 1, {.disabled = true});
+    auth->users.Patch(user.id, 2, {.disabled = false});
+
+    EXPECT_FALSE(auth->service.Authenticate(token)) << "the old session must stay ended";
+    EXPECT_EQ(QueryValue("select count(*) from sessions where revoked_at is null"), "0");
+    const std::string fresh = auth->service.SignIn("wangli", kPassword, kAddress).token;
+    EXPECT_TRUE(auth->service.Authenticate(fresh)) << "the re-enabled user signs in anew";
+}
+
 TEST_F(AuthServiceTest, ARoleTheServiceDoesNotKnowIsRefusedAtSignInNotLeftToSeeNothing) {
     // A newer schema (or a hand edit) may hold a role this binary has no policy for.
     auto auth = MakeAuth();
