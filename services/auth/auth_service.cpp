@@ -28,10 +28,10 @@ std::string NormalizeUsername(std::string_view username) {
     return out;
 }
 
-void AuthService::ThrowIfLocked(const std::string& user_subject,
+void AuthService::ThrowIfLocked(const std::string& pair_subject,
                                 const std::string& address_subject) {
     const auto locked = db::InTransaction(pool_, [&](pqxx::transaction_base& tx) {
-        auto seconds = sessions_.LockedFor(tx, user_subject);
+        auto seconds = sessions_.LockedFor(tx, pair_subject);
         if (!seconds) seconds = sessions_.LockedFor(tx, address_subject);
         return seconds;
     });
@@ -45,9 +45,11 @@ void AuthService::ThrowIfLocked(const std::string& user_subject,
 SignedIn AuthService::SignIn(std::string_view raw_username, std::string_view password,
                              const std::string& remote_address) {
     const std::string username = NormalizeUsername(raw_username);
-    const std::string user_subject = "user:" + username;
+    // Throttled per (account, address) pair and per address, never per account alone: a
+    // stranger's wrong guesses must not lock an inspector out of their own account.
+    const std::string pair_subject = "pair:" + remote_address + " " + username;
     const std::string address_subject = "addr:" + remote_address;
-    ThrowIfLocked(user_subject, address_subject);
+    ThrowIfLocked(pair_subject, address_subject);
 
     const auto found = db::InTransaction(
         pool_, [&](pqxx::transaction_base& tx) { return users_.FindByUsername(tx, username); });
@@ -56,10 +58,12 @@ SignedIn AuthService::SignIn(std::string_view raw_username, std::string_view pas
         hasher_.Verify(found ? found->password_hash : hasher_.DummyHash(), password);
     if (!found || !matches || found->user.disabled) {
         db::InTransaction(pool_, [&](pqxx::transaction_base& tx) {
-            sessions_.RecordFailure(tx, user_subject, policy_.failure_window,
-                                    policy_.max_failures_per_user, policy_.lockout);
+            sessions_.RecordFailure(tx, pair_subject, policy_.failure_window,
+                                    policy_.max_failures_per_user, policy_.backoff,
+                                    policy_.lockout);
             sessions_.RecordFailure(tx, address_subject, policy_.failure_window,
-                                    policy_.max_failures_per_address, policy_.lockout);
+                                    policy_.max_failures_per_address, policy_.backoff,
+                                    policy_.lockout);
         });
         throw InvalidCredentials();
     }
@@ -75,7 +79,7 @@ SignedIn AuthService::SignIn(std::string_view raw_username, std::string_view pas
     if (hasher_.NeedsRehash(found->password_hash)) rehashed = hasher_.Hash(password);
     const NewToken token = MakeToken();
     const TimePoint expires_at = db::InTransaction(pool_, [&](pqxx::transaction_base& tx) {
-        sessions_.ClearFailures(tx, user_subject);
+        sessions_.ClearFailures(tx, pair_subject);
         if (rehashed) users_.SetPasswordHash(tx, found->user.id, *rehashed);
         return sessions_.Insert(tx, found->user.id, token.hash, policy_.absolute_timeout);
     });

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <string>
+#include <string_view>
 
 #include "common/error.hpp"
 
@@ -12,6 +13,13 @@ namespace lantian::auth {
 namespace {
 
 constexpr auto kSlotWait = std::chrono::seconds(5);
+
+// The ten most common passwords of at least ten characters (the shorter famous ones, such as
+// "123456" or "password", already fail the length rule), compared in lower case.
+constexpr std::string_view kCommonPasswords[] = {
+    "1234567890", "qwertyuiop",  "1q2w3e4r5t", "0987654321",  "1qaz2wsx3edc",
+    "0123456789", "password123", "qwerty1234", "iloveyou123", "1111111111",
+};
 
 }  // namespace
 
@@ -74,7 +82,14 @@ std::string PasswordPolicyViolation(std::string_view password, std::string_view 
     std::transform(lowered.begin(), lowered.end(), lowered.begin(), [](unsigned char c) {
         return static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
     });
-    if (lowered == username) return "must differ from the username";
+    std::string user(username);
+    std::transform(user.begin(), user.end(), user.begin(), [](unsigned char c) {
+        return static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+    });
+    if (lowered == user) return "must differ from the username";
+    for (const std::string_view common : kCommonPasswords) {
+        if (lowered == common) return "is one of the most common passwords; choose another";
+    }
     return {};
 }
 

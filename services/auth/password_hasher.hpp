@@ -40,7 +40,8 @@ private:
     std::string dummy_hash_;
 };
 
-/// The password policy: 10 to 256 bytes, not only spaces, not the username.
+/// The password policy: 10 to 256 bytes, not only spaces, not the username and not one of the
+/// most common passwords (both case-insensitive).
 /// Returns an explanation when the password is refused, empty when it is acceptable.
 std::string PasswordPolicyViolation(std::string_view password, std::string_view username);
 

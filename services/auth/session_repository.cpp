@@ -39,14 +39,15 @@ constexpr const char* kLockedFor = R"(
     from sign_in_throttle
     where subject = $1 and locked_until > now())";
 
+// The window slides: window_started_at is the latest failure, and the count is forgotten
+// only after a whole window without one (so waiting out a back-off does not reset it).
 constexpr const char* kCountFailure = R"(
     insert into sign_in_throttle as t (subject, failures, window_started_at)
     values ($1, 1, now())
     on conflict (subject) do update set
         failures = case when t.window_started_at < now() - make_interval(secs => $2)
                         then 1 else t.failures + 1 end,
-        window_started_at = case when t.window_started_at < now() - make_interval(secs => $2)
-                                 then now() else t.window_started_at end
+        window_started_at = now()
     returning failures)";
 
 constexpr const char* kLock = R"(
@@ -109,15 +110,23 @@ std::optional<int> SessionRepository::LockedFor(pqxx::transaction_base& tx,
     return std::max(1, r[0][0].as<int>());
 }
 
+std::chrono::seconds BackOff(int failures, int max_failures, std::chrono::seconds first,
+                             std::chrono::seconds longest) {
+    if (failures < max_failures) return std::chrono::seconds(0);
+    const int doublings = std::min(failures - max_failures, 30);
+    const long long wait = static_cast<long long>(first.count()) << doublings;
+    return std::chrono::seconds(std::min<long long>(wait, longest.count()));
+}
+
 int SessionRepository::RecordFailure(pqxx::transaction_base& tx, const std::string& subject,
                                      std::chrono::seconds window, int max_failures,
-                                     std::chrono::seconds lockout) const {
+                                     std::chrono::seconds first_wait,
+                                     std::chrono::seconds longest_wait) const {
     db::Exec(tx, kPrune, static_cast<double>(window.count()));
     const int failures =
         db::Exec1(tx, kCountFailure, subject, static_cast<double>(window.count()))[0].as<int>();
-    if (failures >= max_failures) {
-        db::Exec(tx, kLock, subject, static_cast<double>(lockout.count()));
-    }
+    const auto wait = BackOff(failures, max_failures, first_wait, longest_wait);
+    if (wait.count() > 0) db::Exec(tx, kLock, subject, static_cast<double>(wait.count()));
     return failures;
 }
 

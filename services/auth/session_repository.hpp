@@ -16,6 +16,11 @@ struct ActiveSession {
     bool stale_last_seen = false;  // last_seen_at is worth refreshing
 };
 
+/// The sign-in back-off: none below `max_failures`, then `first`, doubling with each further
+/// failure, never more than `longest`.
+std::chrono::seconds BackOff(int failures, int max_failures, std::chrono::seconds first,
+                             std::chrono::seconds longest);
+
 /// Sessions (by token hash) and the sign-in throttle.
 class SessionRepository {
 public:
@@ -33,11 +38,11 @@ public:
 
     /// Seconds until the subject may try again, when it is locked out.
     std::optional<int> LockedFor(pqxx::transaction_base& tx, const std::string& subject) const;
-    /// Counts a failure in the current window; locks the subject once `max_failures` is
-    /// reached. Returns the failures counted in the window.
+    /// Counts a failure (forgotten after `window` without one); from `max_failures` on, the
+    /// subject must wait BackOff(...) before its next try. Returns the failures counted.
     int RecordFailure(pqxx::transaction_base& tx, const std::string& subject,
                       std::chrono::seconds window, int max_failures,
-                      std::chrono::seconds lockout) const;
+                      std::chrono::seconds first_wait, std::chrono::seconds longest_wait) const;
     void ClearFailures(pqxx::transaction_base& tx, const std::string& subject) const;
 };
 

@@ -94,8 +94,9 @@ User UserService::Patch(long long id, int expected_version, const UserPatch& pat
                             "\" is the last enabled administrator and must stay one");
         }
         auto user = users_.Update(tx, id, expected_version, patch, hash);
-        // A new password ends every session signed in with the old one.
-        if (user && hash) users_.RevokeSessions(tx, id);
+        // A new password ends every session signed in with the old one; disabling ends them
+        // for good (not merely hidden while disabled: re-enabling must not revive them).
+        if (user && (hash || patch.disabled.value_or(false))) users_.RevokeSessions(tx, id);
         return user;
     });
     if (!updated) {

@@ -22,7 +22,9 @@ struct Request {
     std::string request_id;
     std::string route;  // the matched route template, e.g. /api/v1/sites/{id}
     std::map<std::string, std::string> path_params;
-    std::string remote_address;
+    std::string remote_address;  // the TCP peer
+    /// The client behind any trusted proxies (X-Forwarded-For); set by the pipeline.
+    std::string client_address;
     /// The signed-in caller; set by the auth step on every non-public route.
     std::optional<Actor> actor;
 

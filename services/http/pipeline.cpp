@@ -1,9 +1,12 @@
 #include "http/pipeline.hpp"
 
 #include <chrono>
+#include <future>
+#include <memory>
 #include <pqxx/except>
 #include <random>
 
+#include "common/bounded_executor.hpp"
 #include "common/error.hpp"
 #include "common/log.hpp"
 #include "http/problem.hpp"
@@ -66,7 +69,8 @@ std::size_t Pipeline::BodyLimit(const std::string& method, const std::string& ta
     return match.route ? match.route->options.max_body : kDefaultBodyLimit;
 }
 
-Response Pipeline::Dispatch(Request& request, std::string& route_label) const {
+Response Pipeline::Dispatch(Request& request, std::string& route_label,
+                            const Route*& offload) const {
     ParseTarget(request.target, request.path, request.query);
     const Match match = router_.Find(request.method, request.path);
     if (!match.route) {
@@ -85,37 +89,44 @@ Response Pipeline::Dispatch(Request& request, std::string& route_label) const {
     request.route = match.route->pattern;
     request.path_params = match.params;
     CheckQueryParameters(request, *match.route);
+    if (match.route->options.executor) {
+        offload = match.route;
+        return {};
+    }
     if (!match.route->options.public_route && auth_) auth_(request, *match.route);
     return match.route->handler(request);
 }
 
-Response Pipeline::Handle(Request& request) const {
-    const auto started = std::chrono::steady_clock::now();
-    request.request_id = AcceptOrMakeRequestId(request.Header("x-request-id"));
-    std::string route_label = "unmatched";
-    Response response;
+Response Pipeline::Guarded(Request& request, const std::string& route_label,
+                           const std::function<Response()>& step) const {
     try {
-        response = Dispatch(request, route_label);
+        return step();
     } catch (const Error& e) {
-        response = ProblemResponse(e, request.request_id);
+        return ProblemResponse(e, request.request_id);
     } catch (const pqxx::in_doubt_error&) {
         // The commit may or may not have happened: the client must retry with the same key.
-        response = ProblemResponse(503, "commit_in_doubt",
-                                   "the outcome of the write is unknown; retry the request",
-                                   request.request_id);
+        Response response = ProblemResponse(
+            503, "commit_in_doubt", "the outcome of the write is unknown; retry the request",
+            request.request_id);
         response.Header("Retry-After", "1");
+        return response;
     } catch (const pqxx::broken_connection&) {
-        response = ProblemResponse(503, "database_unavailable", "could not reach the database",
-                                   request.request_id);
+        Response response = ProblemResponse(503, "database_unavailable",
+                                            "could not reach the database", request.request_id);
         response.Header("Retry-After", "1");
+        return response;
     } catch (const std::exception& e) {
         log::Error(*error_log_, log::Line("unhandled exception")
                                     .Str("request_id", request.request_id)
                                     .Str("route", route_label)
                                     .Str("error", e.what()));
-        response = ProblemResponse(500, "internal", "internal error; see the server log",
-                                   request.request_id);
+        return ProblemResponse(500, "internal", "internal error; see the server log",
+                               request.request_id);
     }
+}
+
+Response Pipeline::Finish(Request& request, const std::string& route_label,
+                          std::chrono::steady_clock::time_point started, Response response) const {
     response.Header("X-Request-Id", request.request_id);
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
@@ -128,6 +139,56 @@ Response Pipeline::Handle(Request& request) const {
                                 .Num("duration_ms", seconds * 1000.0)
                                 .Int("bytes", static_cast<std::int64_t>(response.body.size())));
     return response;
+}
+
+void Pipeline::Offload(Request& request, const Route& route, std::string route_label,
+                       std::chrono::steady_clock::time_point started, Done done) const {
+    auto busy = [&request, &route] {
+        Response r = ProblemResponse(503, route.options.busy_code,
+                                     "too many requests of this kind at once; retry shortly",
+                                     request.request_id);
+        r.Header("Retry-After", "1");
+        return r;
+    };
+    // `done` is needed again below when the executor refuses the task (and drops it).
+    auto shared_done = std::make_shared<Done>(std::move(done));
+    const bool queued = route.options.executor->TryPost(
+        [this, &request, &route, route_label, started, shared_done, busy] {
+            Response response;
+            if (std::chrono::steady_clock::now() - started > route.options.max_wait) {
+                response = busy();  // waited too long in the queue: the caller may be gone
+            } else {
+                response = Guarded(request, route_label, [&] {
+                    if (!route.options.public_route && auth_) auth_(request, route);
+                    return route.handler(request);
+                });
+            }
+            (*shared_done)(Finish(request, route_label, started, std::move(response)));
+        });
+    if (!queued) (*shared_done)(Finish(request, route_label, started, busy()));
+}
+
+void Pipeline::Handle(Request& request, Done done) const {
+    const auto started = std::chrono::steady_clock::now();
+    request.request_id = AcceptOrMakeRequestId(request.Header("x-request-id"));
+    request.client_address =
+        ClientAddress(request.remote_address, request.Header("x-forwarded-for"), trusted_);
+    std::string route_label = "unmatched";
+    const Route* offload = nullptr;
+    Response response =
+        Guarded(request, route_label, [&] { return Dispatch(request, route_label, offload); });
+    if (offload) {
+        Offload(request, *offload, std::move(route_label), started, std::move(done));
+        return;
+    }
+    done(Finish(request, route_label, started, std::move(response)));
+}
+
+Response Pipeline::Handle(Request& request) const {
+    std::promise<Response> promise;
+    auto future = promise.get_future();
+    Handle(request, [&promise](Response r) { promise.set_value(std::move(r)); });
+    return future.get();
 }
 
 }  // namespace lantian::http

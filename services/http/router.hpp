@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <functional>
 #include <optional>
@@ -8,6 +9,10 @@
 #include <vector>
 
 #include "http/message.hpp"
+
+namespace lantian {
+class BoundedExecutor;
+}
 
 namespace lantian::http {
 
@@ -20,6 +25,12 @@ struct RouteOptions {
     std::set<std::string> query_params;
     /// Open to callers without a token (health, metrics, sign-in, the static dashboard).
     bool public_route = false;
+    /// Run the auth step and the handler on this executor instead of the request worker (CPU-
+    /// heavy routes: sign-in hashes a password). When its queue is full, or a request waited
+    /// in it longer than `max_wait`, the answer is 503 `busy_code` with Retry-After.
+    BoundedExecutor* executor = nullptr;
+    std::string busy_code = "busy";
+    std::chrono::milliseconds max_wait{5000};
 };
 
 struct Route {

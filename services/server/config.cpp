@@ -71,6 +71,10 @@ void Config::AddAuthOptions(CLI::App& app) {
                    "password hashes computed at once (memory cap)")
         ->envname("LANTIAN_MAX_CONCURRENT_HASHES")
         ->check(CLI::Range(1, 64));
+    app.add_option("--signin-queue", signin_queue,
+                   "sign-ins waiting for a hash thread before 503 signin_busy")
+        ->envname("LANTIAN_SIGNIN_QUEUE")
+        ->check(CLI::Range(1, 100000));
     app.add_option("--session-idle-minutes", session_idle_minutes, "idle expiry of a session")
         ->envname("LANTIAN_SESSION_IDLE_MINUTES")
         ->check(CLI::Range(1, 7 * 24 * 60));
@@ -78,12 +82,20 @@ void Config::AddAuthOptions(CLI::App& app) {
         ->envname("LANTIAN_SESSION_MAX_HOURS")
         ->check(CLI::Range(1, 30 * 24));
     app.add_option("--signin-max-failures", signin_max_failures,
-                   "failed sign-ins per account (x4 per address) before a lockout")
+                   "failed sign-ins per account and address (x4 per address) before a wait")
         ->envname("LANTIAN_SIGNIN_MAX_FAILURES")
         ->check(CLI::Range(1, 1000));
-    app.add_option("--signin-lockout-seconds", signin_lockout_seconds, "length of a lockout")
+    app.add_option("--signin-backoff-seconds", signin_backoff_seconds,
+                   "first wait after the failures above; doubles with each further failure")
+        ->envname("LANTIAN_SIGNIN_BACKOFF_SECONDS")
+        ->check(CLI::Range(1, 3600));
+    app.add_option("--signin-lockout-seconds", signin_lockout_seconds,
+                   "longest wait of the sign-in back-off")
         ->envname("LANTIAN_SIGNIN_LOCKOUT_SECONDS")
         ->check(CLI::Range(1, 24 * 3600));
+    app.add_option("--trusted-proxies", trusted_proxies,
+                   "comma list of proxy IPs/CIDRs whose X-Forwarded-For names the client")
+        ->envname("LANTIAN_TRUSTED_PROXIES");
     app.add_option("--admin-username", admin_username,
                    "administrator to create when none exists (with --admin-password)")
         ->envname("LANTIAN_ADMIN_USERNAME");

@@ -29,11 +29,14 @@ struct Config {
     unsigned long long argon2_ops_limit = 2;  // libsodium's "interactive" cost
     std::size_t argon2_mem_limit_mib = 64;
     int max_concurrent_hashes = 2;  // each holds argon2_mem_limit_mib
+    int signin_queue = 64;          // sign-ins waiting for a hash thread; more: 503 signin_busy
     int session_idle_minutes = 8 * 60;
     int session_max_hours = 24;
     int signin_max_failures = 5;
-    int signin_lockout_seconds = 15 * 60;
-    std::string admin_username;  // bootstrap: created when no administrator exists
+    int signin_backoff_seconds = 2;        // the first wait after signin_max_failures
+    int signin_lockout_seconds = 15 * 60;  // the longest wait: the back-off's cap
+    std::string trusted_proxies;           // comma list of IPs/CIDRs whose X-Forwarded-For counts
+    std::string admin_username;            // bootstrap: created when no administrator exists
     std::string admin_password;
 
     /// Adds the database option (every subcommand needs it).

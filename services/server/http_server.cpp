@@ -9,6 +9,7 @@
 #include <boost/beast/http.hpp>
 #include <csignal>
 #include <limits>
+#include <memory>
 #include <mutex>
 #include <set>
 #include <string>
@@ -268,12 +269,28 @@ asio::awaitable<IncomingRequest> HttpServer::Impl::ReadRequest(Connection& conne
     co_return incoming;
 }
 
-/// Runs the pipeline on the worker pool, never on an I/O thread.
+/// Runs the pipeline on the worker pool, never on an I/O thread. The connection's coroutine
+/// waits without holding any thread; the worker is held only while the pipeline runs. Most
+/// routes answer within that call. A route with its own executor (sign-in: the argon2 hash
+/// takes tens of milliseconds of CPU and may wait for a hash slot) is only queued there by the
+/// pipeline, so the worker returns to serve other requests at once, and the response comes
+/// back from the executor's thread, posted to this connection's strand. That way a burst of
+/// sign-ins occupies the few hash threads and their bounded queue, never the request workers
+/// (a full queue answers 503 at once).
 asio::awaitable<http::Response> HttpServer::Impl::Handle(http::Request& request) {
-    co_return co_await asio::co_spawn(
-        workers,
-        [this, &request]() -> asio::awaitable<http::Response> {
-            co_return pipeline.Handle(request);
+    co_return co_await asio::async_initiate<decltype(use_awaitable), void(http::Response)>(
+        [this, &request](auto handler) {
+            // The completion handler is move-only; the pipeline's callback must be copyable.
+            using HandlerType = decltype(handler);
+            auto shared = std::make_shared<HandlerType>(std::move(handler));
+            asio::post(workers, [this, &request, shared] {
+                pipeline.Handle(request, [shared](http::Response response) {
+                    auto executor = asio::get_associated_executor(*shared);
+                    asio::post(executor, [shared, r = std::move(response)]() mutable {
+                        (*shared)(std::move(r));
+                    });
+                });
+            });
         },
         use_awaitable);
 }

@@ -1,11 +1,13 @@
 #include "server/wiring.hpp"
 
+#include <algorithm>
 #include <filesystem>
 #include <optional>
 #include <stdexcept>
 
 #include "auth/http/auth_step.hpp"
 #include "auth/http/session_routes.hpp"
+#include "common/bounded_executor.hpp"
 #include "common/log.hpp"
 #include "common/time.hpp"
 #include "dispatch/http/dispatch_routes.hpp"
@@ -33,7 +35,11 @@ auth::SessionPolicy PolicyFrom(const Config& c) {
     p.absolute_timeout = std::chrono::hours(c.session_max_hours);
     p.max_failures_per_user = c.signin_max_failures;
     p.max_failures_per_address = c.signin_max_failures * 4;
+    p.backoff = std::chrono::seconds(c.signin_backoff_seconds);
     p.lockout = std::chrono::seconds(c.signin_lockout_seconds);
+    // Failures are forgotten after this long without one; longer than the longest wait, so
+    // that waiting out the back-off does not start the count again from zero.
+    p.failure_window = std::max<std::chrono::seconds>(std::chrono::minutes(15), p.lockout * 2);
     return p;
 }
 
@@ -76,10 +82,17 @@ bool Parts::BootstrapAdministrator(const Config& config) {
 
 /// The parts and the HTTP front on them: the routes and the request pipeline.
 struct Service::Impl {
-    explicit Impl(const Config& config) : parts(config), pipeline(router, metrics) {
+    explicit Impl(const Config& config)
+        : parts(config),
+          pipeline(router, metrics),
+          // One thread per hash slot: sign-ins never wait for a slot inside the pool, and the
+          // queue in front of it is what bounds the burst (full: 503 signin_busy at once).
+          // Nice 10: on a small machine reads keep the CPU while a burst of hashes runs.
+          signin_executor(config.max_concurrent_hashes,
+                          static_cast<std::size_t>(config.signin_queue), 10) {
         Core& core = parts.core;
         ops::RegisterOpsRoutes(router, core.pool, metrics);
-        auth::RegisterSessionRoutes(router, parts.auth, parts.users);
+        auth::RegisterSessionRoutes(router, parts.auth, parts.users, signin_executor);
         auth::RegisterUserRoutes(router, parts.users);
         units::RegisterUnitRoutes(router, core.units);
         sites::RegisterSiteRoutes(router, core.sites);
@@ -90,12 +103,14 @@ struct Service::Impl {
         reports::RegisterReportRoutes(router, core.reports);
         reports::RegisterDashboardRoutes(router, config.DashboardDir());
         pipeline.SetAuthStep(auth::MakeAuthStep(parts.auth));
+        pipeline.SetTrustedProxies(http::ParseTrustedProxies(config.trusted_proxies));
     }
 
     Parts parts;
     http::Metrics metrics;
     http::Router router;
     http::Pipeline pipeline;
+    BoundedExecutor signin_executor;  // declared last: stopped before what its tasks use
 };
 
 Service::Service(const Config& config) : impl_(std::make_unique<Impl>(config)) {}
@@ -156,6 +171,7 @@ int Service::Serve(const Config& config) {
                         .Int("argon2_mem_limit_mib",
                              static_cast<std::int64_t>(config.argon2_mem_limit_mib))
                         .Int("max_concurrent_hashes", config.max_concurrent_hashes)
+                        .Int("signin_queue", config.signin_queue)
                         .Int("session_idle_minutes", config.session_idle_minutes)
                         .Str("database_url", RedactUrl(config.database_url)));
     log->flush();  // whoever started us waits for this line

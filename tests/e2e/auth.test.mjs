@@ -129,6 +129,98 @@ describe('authentication', () => {
   });
 });
 
+describe('sign-in hardening', () => {
+  test('re-enabling a disabled user does not revive the sessions the disabling ended', async () => {
+    const { client, user, etag } = await clientAs('inspector', 'JF-SD-JIAOXI');
+    const off = await api.patch(`/api/v1/users/${user.id}`, { disabled: true }, { headers: { 'if-match': etag } });
+    assert.equal(off.status, 200, off.text);
+    const on = await api.patch(`/api/v1/users/${user.id}`, { disabled: false }, { headers: { 'if-match': off.headers.get('etag') } });
+    assert.equal(on.status, 200, on.text);
+    assert.equal(on.body.disabled, false);
+    assert.equal((await client.get('/api/v1/me')).status, 401, 'the old token must stay dead');
+  });
+
+  test('behind a trusted proxy, failures count against the forwarded client, not everyone behind the proxy', { timeout: 60_000 }, async () => {
+    const proxied = await startServer({
+      extraEnv: { LANTIAN_SIGNIN_MAX_FAILURES: '2', LANTIAN_SIGNIN_LOCKOUT_SECONDS: '30', LANTIAN_TRUSTED_PROXIES: '127.0.0.1, ::1' },
+    });
+    try {
+      const u = await newUser('leader');
+      const client = proxied.client;
+      const attempt = (password, from) => client.post('/api/v1/sessions', { username: u.username, password },
+        { auth: false, headers: { 'x-forwarded-for': `198.51.100.1, ${from}` } });
+      for (let i = 0; i < 2; i++) assert.equal((await attempt('wrong-password-1', '203.0.113.5')).status, 401);
+      const locked = await attempt(u.password, '203.0.113.5');
+      assert.equal(locked.status, 429, locked.text);
+      assert.ok(Number(locked.headers.get('retry-after')) >= 1);
+      const owner = await attempt(u.password, '203.0.113.6');
+      assert.equal(owner.status, 201, 'another client behind the same proxy signs in: ' + owner.text);
+    } finally {
+      await proxied.stop();
+    }
+  });
+
+  test('without trusted proxies, X-Forwarded-For is ignored', { timeout: 60_000 }, async () => {
+    const direct = await startServer({ extraEnv: { LANTIAN_SIGNIN_MAX_FAILURES: '2', LANTIAN_SIGNIN_LOCKOUT_SECONDS: '30' } });
+    try {
+      const u = await newUser('leader');
+      const attempt = (password, from) => direct.client.post('/api/v1/sessions', { username: u.username, password },
+        { auth: false, headers: { 'x-forwarded-for': from } });
+      for (let i = 0; i < 2; i++) assert.equal((await attempt('wrong-password-1', '203.0.113.5')).status, 401);
+      assert.equal((await attempt(u.password, '203.0.113.6')).status, 429, 'a client cannot pick its own address');
+    } finally {
+      await direct.stop();
+    }
+  });
+
+  test('the most common passwords and the username are refused (422) on creation and change', async () => {
+    const username = `u-common-${run}`;
+    for (const password of ['1234567890', 'Password123', username.toUpperCase()]) {
+      const r = await api.post('/api/v1/users', { username, display_name: '测试', role: 'leader', password });
+      assert.equal(r.status, 422, r.text);
+      assert.equal(r.body.errors[0].field, 'password');
+    }
+    const { user, etag } = await newUser('leader');
+    const r = await api.patch(`/api/v1/users/${user.id}`, { password: 'QWERTYUIOP' }, { headers: { 'if-match': etag } });
+    assert.equal(r.status, 422, r.text);
+  });
+
+  test('a burst of sign-ins does not hold the request workers: other requests stay fast, a full queue answers 503 at once', { timeout: 120_000 }, async () => {
+    // One worker, one hash thread, two places in the queue, and a deliberately slow hash.
+    const busy = await startServer({
+      extraEnv: {
+        LANTIAN_WORKERS: '1', LANTIAN_MAX_CONCURRENT_HASHES: '1', LANTIAN_SIGNIN_QUEUE: '2',
+        LANTIAN_ARGON2_OPS_LIMIT: '3', LANTIAN_ARGON2_MEM_LIMIT_MIB: '256', LANTIAN_SIGNIN_MAX_FAILURES: '1000',
+      },
+    });
+    try {
+      const u = await newUser('leader');
+      const client = busy.client;
+      const signIn = () => client.post('/api/v1/sessions', { username: u.username, password: u.password }, { auth: false, timeoutMs: 60_000 });
+      assert.equal((await signIn()).status, 201); // rehashed at this cost
+      const one = await signIn();
+      assert.equal(one.status, 201, one.text);
+      const burst = Array.from({ length: 8 }, signIn);
+      await sleep(50);
+      const probes = [];
+      for (let i = 0; i < 5; i++) probes.push((await client.get('/healthz', { auth: false })).ms);
+      const answers = await Promise.all(burst);
+      const refused = answers.filter((r) => r.status === 503);
+      assert.ok(refused.length >= 1, `statuses ${answers.map((r) => r.status)}`);
+      for (const r of refused) {
+        assert.equal(r.body.code, 'signin_busy');
+        assert.equal(r.headers.get('retry-after'), '1');
+        assert.ok(r.ms < one.ms, `a refusal took ${r.ms} ms, a sign-in ${one.ms} ms`);
+      }
+      assert.ok(answers.filter((r) => r.status === 201).length >= 1);
+      const slowest = Math.max(...probes);
+      assert.ok(slowest < one.ms / 2, `/healthz took up to ${slowest} ms during the burst; one sign-in takes ${one.ms} ms`);
+    } finally {
+      await busy.stop();
+    }
+  });
+});
+
 describe('roles and scope', () => {
   test('an inspector registers sites but may not change them or the units (403)', async () => {
     const { client } = await clientAs('inspector', 'JF-SD-JIAOXI');

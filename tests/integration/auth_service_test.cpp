@@ -227,6 +227,41 @@ TEST_F(AuthServiceTest, FailuresUnderManyUsernamesFromOneAddressLockThatAddress)
         << "another address is not locked";
 }
 
+TEST_F(AuthServiceTest, FailuresFromOneAddressDoNotLockTheAccountForAnotherAddress) {
+    auto auth = MakeAuth(Throttle(3, 100));
+    AddUser(*auth, "wangli");
+    for (int i = 0; i < 10; ++i) Refusal(*auth, "wangli", "wrong password!", "198.51.100.7");
+    const auto locked = Refusal(*auth, "wangli", kPassword, "198.51.100.7");
+    ASSERT_TRUE(locked);
+    EXPECT_EQ(locked->slug(), "too_many_attempts");
+
+    EXPECT_EQ(auth->service.SignIn("wangli", kPassword, "192.0.2.44").user.username, "wangli")
+        << "a stranger's guesses must not lock the owner out from their own address";
+}
+
+TEST_F(AuthServiceTest, TheWaitDoublesWithEachFurtherFailureUpToTheCap) {
+    SessionPolicy policy = Throttle(2, 100, 8s);
+    policy.backoff = 1s;
+    auto auth = MakeAuth(policy);
+    AddUser(*auth, "wangli");
+    Refusal(*auth, "wangli", "wrong password!");
+    std::vector<int> waits;
+    for (int i = 0; i < 5; ++i) {
+        Refusal(*auth, "wangli", "wrong password!");
+        const auto e = Refusal(*auth, "wangli", kPassword);
+        ASSERT_TRUE(e);
+        ASSERT_EQ(e->slug(), "too_many_attempts");
+        waits.push_back(e->retry_after().value_or(-1));
+        Execute("update sign_in_throttle set locked_until = now()");  // the wait is over
+    }
+
+    EXPECT_EQ(waits, (std::vector<int>{1, 2, 4, 8, 8}));
+    EXPECT_EQ(BackOff(4, 5, 2s, 900s), 0s);
+    EXPECT_EQ(BackOff(5, 5, 2s, 900s), 2s);
+    EXPECT_EQ(BackOff(9, 5, 2s, 900s), 32s);
+    EXPECT_EQ(BackOff(500, 5, 2s, 900s), 900s);
+}
+
 TEST_F(AuthServiceTest, ASuccessfulSignInClearsTheAccountsFailures) {
     auto auth = MakeAuth(Throttle(3, 100));
     AddUser(*auth, "wangli");
@@ -239,8 +274,9 @@ TEST_F(AuthServiceTest, ASuccessfulSignInClearsTheAccountsFailures) {
 
     auth->service.SignIn("wangli", kPassword, kAddress);
 
-    EXPECT_EQ(QueryValue("select count(*) from sign_in_throttle where subject = 'user:wangli'"),
-              "0");
+    EXPECT_EQ(
+        QueryValue("select count(*) from sign_in_throttle where subject like 'pair:% wangli'"),
+        "0");
     EXPECT_EQ(fail(), "invalid_credentials");
     EXPECT_EQ(fail(), "invalid_credentials")
         << "the failures before the success were not forgotten";
@@ -344,6 +380,21 @@ TEST_F(AuthServiceTest, DisablingAUserOrChangingRoleOrUnitTakesEffectOnTheNextRe
 
     auth->users.Patch(user.id, 3, {.disabled = true});
     EXPECT_FALSE(auth->service.Authenticate(token));
+}
+
+TEST_F(AuthServiceTest, ReEnablingAUserDoesNotReviveTheSessionsItsDisablingEnded) {
+    auto auth = MakeAuth();
+    const User user = AddUser(*auth, "wangli");
+    const std::string token = auth->service.SignIn("wangli", kPassword, kAddress).token;
+    ASSERT_TRUE(auth->service.Authenticate(token));
+
+    auth->users.Patch(user.id, 1, {.disabled = true});
+    auth->users.Patch(user.id, 2, {.disabled = false});
+
+    EXPECT_FALSE(auth->service.Authenticate(token)) << "the old session must stay ended";
+    EXPECT_EQ(QueryValue("select count(*) from sessions where revoked_at is null"), "0");
+    const std::string fresh = auth->service.SignIn("wangli", kPassword, kAddress).token;
+    EXPECT_TRUE(auth->service.Authenticate(fresh)) << "the re-enabled user signs in anew";
 }
 
 TEST_F(AuthServiceTest, ARoleTheServiceDoesNotKnowIsRefusedAtSignInNotLeftToSeeNothing) {

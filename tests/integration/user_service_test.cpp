@@ -173,6 +173,28 @@ TEST_F(UserServiceTest, TheUsernameAsPasswordIsRefusedWhateverItsCase) {
     EXPECT_EQ(UserCount(), 0);
 }
 
+TEST_F(UserServiceTest, TheMostCommonPasswordsAreRefusedOnCreationAndOnChangeInAnyCase) {
+    const User user = Add("wangli");
+    for (const char* common : {"1234567890", "QwertyUiop", "Password123", "1q2w3e4r5t"}) {
+        const auto created = ErrorFrom([&] {
+            service().Create({"zhangsan", "张三", "office", std::nullopt, common});
+        });
+        ASSERT_TRUE(created) << common;
+        EXPECT_EQ(created->code(), ErrorCode::kValidation) << common;
+        EXPECT_EQ(FieldsOf(*created), std::vector<std::string>{"password"}) << common;
+        const auto changed = ErrorFrom([&] { service().Patch(user.id, 1, {.password = common}); });
+        ASSERT_TRUE(changed) << common;
+        EXPECT_EQ(FieldsOf(*changed), std::vector<std::string>{"password"}) << common;
+    }
+    const auto own_name = ErrorFrom([&] {
+        service().Create({"zhangsan1234", "张三", "office", std::nullopt, "ZHANGSAN1234"});
+    });
+    ASSERT_TRUE(own_name);
+    EXPECT_EQ(FieldsOf(*own_name), std::vector<std::string>{"password"});
+    EXPECT_EQ(UserCount(), 1);
+    EXPECT_TRUE(CanSignIn("wangli", kPassword));
+}
+
 TEST_F(UserServiceTest, AHandlerWithoutAUnitOrAUnitThatDoesNotExistIsRefusedNamingUnitId) {
     const User office = Add("wangli");
     const User handler = Add("liuganshi", "handler", jiaoxi_);

@@ -2,12 +2,18 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <chrono>
+#include <future>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <pqxx/except>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <vector>
 
+#include "common/bounded_executor.hpp"
 #include "common/error.hpp"
 #include "http/metrics.hpp"
 #include "http/router.hpp"
@@ -275,6 +281,58 @@ TEST_F(PipelineTest, TellsTheBodyLimitOfTheRouteBeforeTheBodyIsRead) {
 TEST_F(PipelineTest, UsesTheDefaultBodyLimitWhenNoRouteMatches) {
     EXPECT_EQ(pipeline_.BodyLimit("POST", "/api/v1/nowhere"), 64u * 1024);
     EXPECT_EQ(pipeline_.BodyLimit("DELETE", "/api/v1/attachments/ab12"), 64u * 1024);
+}
+
+// A sign-in's hash must not hold the request worker: the pipeline queues such a route on its
+// own executor and returns at once; a full queue answers 503 with Retry-After, never waits.
+TEST(PipelineOffloadTest, ARouteWithItsOwnExecutorFreesTheCallerAndAFullQueueAnswers503AtOnce) {
+    BoundedExecutor executor(1, 1);
+    std::promise<void> release;
+    std::shared_future<void> released = release.get_future().share();
+    std::atomic<int> entered = 0;
+    Router router;
+    router.Add("POST", "/api/v1/sessions",
+               {.public_route = true, .executor = &executor, .busy_code = "signin_busy"},
+               [released, &entered](Request&) {
+                   ++entered;
+                   released.wait();  // a long hash
+                   return Response{.status = 201};
+               });
+    Metrics metrics;
+    Pipeline pipeline(router, metrics);
+    auto send = [&](Request& r, std::promise<Response>& answer) {
+        r.method = "POST";
+        r.target = "/api/v1/sessions";
+        const auto started = std::chrono::steady_clock::now();
+        pipeline.Handle(r, [&answer](Response response) { answer.set_value(std::move(response)); });
+        return std::chrono::steady_clock::now() - started;
+    };
+
+    Request running, queued, refused;
+    std::promise<Response> running_answer, queued_answer, refused_answer;
+    const auto took = send(running, running_answer);
+    // Until the first has started, the queue still holds it: wait for that.
+    for (int i = 0; i < 400 && entered == 0; ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    ASSERT_EQ(entered, 1);
+    send(queued, queued_answer);
+    send(refused, refused_answer);
+
+    EXPECT_LT(took, std::chrono::milliseconds(500)) << "the caller waited for the handler";
+    auto refusal = refused_answer.get_future();
+    ASSERT_EQ(refusal.wait_for(std::chrono::seconds(0)), std::future_status::ready)
+        << "a full queue must answer at once";
+    const Response r = refusal.get();
+    EXPECT_EQ(r.status, 503);
+    EXPECT_EQ(HeaderOf(r, "Retry-After"), "1");
+    EXPECT_EQ(json::parse(r.body)["code"], "signin_busy");
+    auto first = running_answer.get_future();
+    EXPECT_EQ(first.wait_for(std::chrono::milliseconds(0)), std::future_status::timeout);
+
+    release.set_value();
+    EXPECT_EQ(first.get().status, 201);
+    EXPECT_EQ(queued_answer.get_future().get().status, 201);
 }
 
 }  // namespace

@@ -26,7 +26,7 @@ http::Response SignIn(AuthService& auth, http::Request& req) {
         throw Error::InvalidArgument("validation_failed", "username and password are required",
                                      {{"username", "is required"}, {"password", "is required"}});
     }
-    const SignedIn session = auth.SignIn(*username, *password, req.remote_address);
+    const SignedIn session = auth.SignIn(*username, *password, req.client_address);
     http::Response r =
         http::JsonResponse(201, {{"token", session.token},
                                  {"token_type", "Bearer"},
@@ -39,8 +39,13 @@ http::Response SignIn(AuthService& auth, http::Request& req) {
 
 }  // namespace
 
-void RegisterSessionRoutes(http::Router& router, AuthService& auth, UserService& users) {
-    router.Add("POST", "/api/v1/sessions", {.max_body = 4 * 1024, .public_route = true},
+void RegisterSessionRoutes(http::Router& router, AuthService& auth, UserService& users,
+                           BoundedExecutor& hashing) {
+    router.Add("POST", "/api/v1/sessions",
+               {.max_body = 4 * 1024,
+                .public_route = true,
+                .executor = &hashing,
+                .busy_code = "signin_busy"},
                [&auth](http::Request& r) { return SignIn(auth, r); });
     router.Add("DELETE", "/api/v1/sessions/current", {}, [&auth](http::Request& r) {
         auth.SignOut(BearerToken(r));
