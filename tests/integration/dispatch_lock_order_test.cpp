@@ -100,6 +100,10 @@ TEST_F(DispatchLockOrder, TheDispatchRunsBesideTheWorkflowWithoutADeadlock) {
             ++runs;
             assigned += run.assigned_count;
             escalated += run.escalation_count;
+            // Let the workflow move between mornings (bounded: at most 2 s a run).
+            for (int w = 0; w < 200 && steps.load() < 3 * (d + 1); ++w) {
+                std::this_thread::sleep_for(std::chrono::milliseconds(10));
+            }
         }
     } catch (const std::exception& e) {
         ADD_FAILURE() << "a dispatch run failed: " << e.what();
