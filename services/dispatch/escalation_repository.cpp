@@ -87,7 +87,6 @@ std::vector<long long> EscalationRepository::LockCandidates(pqxx::transaction_ba
 int EscalationRepository::RaiseEscalations(pqxx::transaction_base& tx, const std::string& day,
                                            TimePoint now, const std::string& request_id,
                                            const std::vector<long long>& locked) const {
-    if (locked.empty()) return 0;
     const auto row = db::Exec1(tx, kRaiseEscalations, now, day, db::ToArrayLiteral(locked));
     AppendSystemEvents(tx, now, request_id, "escalate", row[1].as<std::string>());
     return row[0].as<int>();

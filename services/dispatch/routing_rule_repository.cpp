@@ -92,7 +92,6 @@ std::vector<long long> RoutingRuleRepository::LockConfirmed(pqxx::transaction_ba
 std::vector<long long> RoutingRuleRepository::AssignConfirmed(
     pqxx::transaction_base& tx, TimePoint now, const std::string& request_id,
     const std::vector<long long>& locked) const {
-    if (locked.empty()) return {};
     const auto row = db::Exec1(tx, kAssignConfirmed, now, db::ToArrayLiteral(locked));
     AppendSystemEvents(tx, now, request_id, "dispatch_assign", row[1].as<std::string>());
     return SplitIds(row[0].as<std::string>());
