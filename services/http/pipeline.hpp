@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstddef>
+#include <exception>
 #include <functional>
 #include <memory>
 #include <string>
@@ -31,11 +32,16 @@ public:
     /// The largest body the route for this request line accepts (checked before reading it).
     std::size_t BodyLimit(const std::string& method, const std::string& target) const;
 
+    /// True when the route for this request line is marked off_workers.
+    bool OffWorkers(const std::string& method, const std::string& target) const;
+
     /// Never throws: every failure becomes a problem+json response.
     Response Handle(Request& request) const;
 
 private:
     Response Dispatch(Request& request, std::string& route_label) const;
+    Response Unhandled(const Request& request, const std::string& route_label,
+                       const std::exception& e) const;
 
     const Router& router_;
     Metrics& metrics_;

@@ -20,6 +20,9 @@ struct RouteOptions {
     std::set<std::string> query_params;
     /// Open to callers without a token (health, metrics, sign-in, the static dashboard).
     bool public_route = false;
+    /// Answers at once from memory (no database, no file): served on the I/O thread, so it
+    /// answers even while every worker waits on a database that stopped answering (/healthz).
+    bool off_workers = false;
 };
 
 struct Route {
