@@ -1,5 +1,6 @@
 // The pool against a real PostgreSQL: idle connections the server closed (a restart) are not
-// handed out, a connection lost mid-use is retried once on a fresh one, statements are bounded,
+// handed out, a read whose connection is lost mid-use is retried once on a fresh one (a write
+// is not), statements are bounded,
 // and a database marked unreachable fails requests at once, including those already waiting on it.
 #include <gtest/gtest.h>
 
@@ -74,14 +75,19 @@ TEST_F(PoolTest, AReadWhoseConnectionBreaksIsRetriedOnceOnAFreshConnection) {
     EXPECT_GT(pid, 0);
 }
 
-TEST_F(PoolTest, ATransactionWhoseConnectionBreaksBeforeCommitIsRetriedOnce) {
+TEST_F(PoolTest, ATransactionWhoseSessionIsKilledFailsAndIsNotRunAgain) {
     db::Pool pool(database_->url(), 2, milliseconds(1000));
     int calls = 0;
-    db::InTransaction(pool, [&](pqxx::transaction_base& tx) {
-        if (++calls == 1) tx.exec("select pg_terminate_backend(pg_backend_pid())");
-        Backend(tx);
-    });
-    EXPECT_EQ(calls, 2);
+    EXPECT_THROW(db::InTransaction(pool,
+                                   [&](pqxx::transaction_base& tx) {
+                                       ++calls;
+                                       tx.exec("select pg_terminate_backend(pg_backend_pid())");
+                                       Backend(tx);
+                                   }),
+                 pqxx::broken_connection);
+    EXPECT_EQ(calls, 1);
+    // The broken connection was not given back.
+    EXPECT_GT(db::Read(pool, [](pqxx::transaction_base& tx) { return Backend(tx); }), 0);
 }
 
 TEST_F(PoolTest, ASecondLossPropagates) {
