@@ -1,6 +1,7 @@
 #include "server/config.hpp"
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <charconv>
 #include <cstdio>
 #include <regex>
@@ -59,7 +60,7 @@ void Config::AddServeOptions(CLI::App& app) {
         ->envname("LANTIAN_DB_ACQUIRE_TIMEOUT_MS")
         ->check(CLI::Range(10, 60'000));
     app.add_option("--db-statement-timeout-ms", db_statement_timeout_ms,
-                   "longest a statement may run (statement_timeout; 0: no limit)")
+                   "longest a statement of serve may run (statement_timeout; 0: no limit) [30000]")
         ->envname("LANTIAN_DB_STATEMENT_TIMEOUT_MS")
         ->check(CLI::Range(0, 3'600'000));
     app.add_option(
@@ -160,7 +161,7 @@ ServerOptions Config::ToServerOptions() const {
 
 db::ConnectionSettings Config::ToConnectionSettings() const {
     db::ConnectionSettings s;
-    s.statement_timeout_ms = db_statement_timeout_ms;
+    s.statement_timeout_ms = std::max(0, db_statement_timeout_ms);
     s.tcp_user_timeout_ms = db_tcp_user_timeout_ms;
     s.keepalives_idle_s = db_keepalives_idle_s;
     s.keepalives_interval_s = db_keepalives_interval_s;

@@ -20,8 +20,11 @@ struct Config {
     int body_timeout_ms = 30'000;
     // Under RELIABILITY.md's 2 s to a 503, with room for the rest of the request.
     int db_acquire_timeout_ms = 1'500;
-    int db_statement_timeout_ms = 10'000;  // 0: none
-    int db_tcp_user_timeout_ms = 5'000;    // unacknowledged data: the peer is gone
+    /// 0: none. Unset (-1): 30 s for `serve`, none for the operator commands (a rebuild of
+    /// the report aggregates or a seed may rightly run longer).
+    int db_statement_timeout_ms = -1;
+    static constexpr int kServeStatementTimeoutMs = 30'000;
+    int db_tcp_user_timeout_ms = 5'000;  // unacknowledged data: the peer is gone
     int db_keepalives_idle_s = 5;
     int db_keepalives_interval_s = 2;
     int db_keepalives_count = 3;
