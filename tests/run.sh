@@ -376,7 +376,7 @@ if wants e2e; then
     fail_suite e2e "migrate failed" "lantian_e2e" "$logs/e2e-migrate.log"
   else
     # Complete shell commands (for sh -c) that stop and start this cluster, for the tests of
-    # behaviour while the database is down.
+    # behaviour while the database is down (or frozen: stopped with SIGSTOP, then continued).
     pg_cmd() { printf 'bash -c %q' "$(printf '. %q && %s %q' "$repo/tests/support/pg.sh" "$1" "$pgdir")"; }
     rc=0
     LANTIAN_BIN=$build/lantian \
@@ -384,6 +384,8 @@ if wants e2e; then
       LANTIAN_TEST_ADMIN_URL=$admin_url \
       LANTIAN_TEST_PG_STOP=$(pg_cmd pg_stop) \
       LANTIAN_TEST_PG_START=$(pg_cmd pg_start) \
+      LANTIAN_TEST_PG_FREEZE=$(pg_cmd pg_freeze) \
+      LANTIAN_TEST_PG_THAW=$(pg_cmd pg_thaw) \
       LANTIAN_REPO=$repo \
       LANTIAN_TEST_OUTPUT_DIR=$logs/e2e-output \
       run_logged "$logs/e2e.log" node --test --test-reporter=spec "${e2e_files[@]}" || rc=$?

@@ -17,6 +17,7 @@ namespace lantian::http {
 namespace {
 
 constexpr std::size_t kDefaultBodyLimit = 64 * 1024;
+constexpr std::string_view kQueryCanceled = "57014";  // statement_timeout
 
 bool WellFormedRequestId(std::string_view id) {
     if (id.empty() || id.size() > 128) return false;
@@ -69,6 +70,18 @@ std::size_t Pipeline::BodyLimit(const std::string& method, const std::string& ta
     return match.route ? match.route->options.max_body : kDefaultBodyLimit;
 }
 
+bool Pipeline::OffWorkers(const std::string& method, const std::string& target) const {
+    std::string path;
+    std::multimap<std::string, std::string> query;
+    try {
+        ParseTarget(target, path, query);
+    } catch (const Error&) {
+        return false;
+    }
+    const Match match = router_.Find(method, path);
+    return match.route && match.route->options.off_workers;
+}
+
 Response Pipeline::Dispatch(Request& request, std::string& route_label,
                             const Route*& offload) const {
     ParseTarget(request.target, request.path, request.query);
@@ -97,6 +110,16 @@ Response Pipeline::Dispatch(Request& request, std::string& route_label,
     return match.route->handler(request);
 }
 
+Response Pipeline::Unhandled(const Request& request, const std::string& route_label,
+                             const std::exception& e) const {
+    log::Error(*error_log_, log::Line("unhandled exception")
+                                .Str("request_id", request.request_id)
+                                .Str("route", route_label)
+                                .Str("error", e.what()));
+    return ProblemResponse(500, "internal", "internal error; see the server log",
+                           request.request_id);
+}
+
 Response Pipeline::Guarded(Request& request, const std::string& route_label,
                            const std::function<Response()>& step) const {
     try {
@@ -115,13 +138,18 @@ Response Pipeline::Guarded(Request& request, const std::string& route_label,
                                             "could not reach the database", request.request_id);
         response.Header("Retry-After", "1");
         return response;
+    } catch (const pqxx::sql_error& e) {
+        if (e.sqlstate() == kQueryCanceled) {
+            // statement_timeout (or an operator's cancel): the database is too slow right now.
+            Response response = ProblemResponse(
+                503, "database_timeout", "the database did not answer in time; retry the request",
+                request.request_id);
+            response.Header("Retry-After", "1");
+            return response;
+        }
+        return Unhandled(request, route_label, e);
     } catch (const std::exception& e) {
-        log::Error(*error_log_, log::Line("unhandled exception")
-                                    .Str("request_id", request.request_id)
-                                    .Str("route", route_label)
-                                    .Str("error", e.what()));
-        return ProblemResponse(500, "internal", "internal error; see the server log",
-                               request.request_id);
+        return Unhandled(request, route_label, e);
     }
 }
 

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <exception>
 #include <functional>
 #include <memory>
 #include <string>
@@ -48,10 +49,15 @@ public:
     /// The same, waiting for the response (tests, and callers without an event loop).
     Response Handle(Request& request) const;
 
+    /// True when the route for this request line is marked off_workers.
+    bool OffWorkers(const std::string& method, const std::string& target) const;
+
 private:
     /// Routing, parameters, the auth step and the handler; stops short of the auth step and
     /// the handler and sets `offload` when the route runs on its own executor.
     Response Dispatch(Request& request, std::string& route_label, const Route*& offload) const;
+    Response Unhandled(const Request& request, const std::string& route_label,
+                       const std::exception& e) const;
     /// Runs `step`, turning what it throws into problem+json.
     Response Guarded(Request& request, const std::string& route_label,
                      const std::function<Response()>& step) const;

@@ -31,6 +31,9 @@ struct RouteOptions {
     BoundedExecutor* executor = nullptr;
     std::string busy_code = "busy";
     std::chrono::milliseconds max_wait{5000};
+    /// Answers at once from memory (no database, no file): served on the I/O thread, so it
+    /// answers even while every worker waits on a database that stopped answering (/healthz).
+    bool off_workers = false;
 };
 
 struct Route {

@@ -4,6 +4,7 @@
 #include <pqxx/pqxx>
 
 #include "db/connection_loss.hpp"
+#include "db/health.hpp"
 #include "db/migrator.hpp"
 #include "http/json_body.hpp"
 #include "ops/openapi.hpp"
@@ -11,6 +12,13 @@
 namespace lantian::ops {
 
 namespace {
+
+http::Response ReadyResponse(bool ready, nlohmann::json body) {
+    body["status"] = ready ? "ready" : "not_ready";
+    http::Response r = http::JsonResponse(ready ? 200 : 503, body);
+    if (!ready) r.Header("Retry-After", "1");
+    return r;
+}
 
 http::Response Ready(db::Pool& pool, http::Metrics& metrics) {
     nlohmann::json body;
@@ -36,22 +44,39 @@ http::Response Ready(db::Pool& pool, http::Metrics& metrics) {
         metrics.SetDatabaseUp(false);
         body = {{"database", "unreachable"}};
     }
-    body["status"] = ready ? "ready" : "not_ready";
-    http::Response r = http::JsonResponse(ready ? 200 : 503, body);
-    if (!ready) r.Header("Retry-After", "1");
-    return r;
+    return ReadyResponse(ready, std::move(body));
+}
+
+/// What the health monitor last saw: no database round trip, so it answers at once.
+http::Response ReadyFromMonitor(const db::HealthMonitor& health, http::Metrics& metrics) {
+    const db::HealthMonitor::State state = health.state();
+    metrics.SetDatabaseUp(state.up);
+    if (!state.up) return ReadyResponse(false, {{"database", "unreachable"}});
+    return ReadyResponse(state.schema.current(), {{"database", "up"},
+                                                  {"migrations_applied", state.schema.applied},
+                                                  {"migrations_pending", state.schema.pending},
+                                                  {"migrations_edited", state.schema.edited}});
 }
 
 }  // namespace
 
-void RegisterOpsRoutes(http::Router& router, db::Pool& pool, http::Metrics& metrics) {
+void RegisterOpsRoutes(http::Router& router, db::Pool& pool, http::Metrics& metrics,
+                       const db::HealthMonitor* health) {
     const http::RouteOptions open{.public_route = true};
-    router.Add("GET", "/healthz", open, [](http::Request&) {
+    const http::RouteOptions at_once{.public_route = true, .off_workers = true};
+    router.Add("GET", "/healthz", at_once, [](http::Request&) {
         return http::JsonResponse(200, {{"status", "alive"}});
     });
-    router.Add("GET", "/readyz", open,
-               [&pool, &metrics](http::Request&) { return Ready(pool, metrics); });
-    router.Add("GET", "/metrics", open, [&metrics](http::Request&) {
+    if (health) {
+        router.Add("GET", "/readyz", at_once, [health, &metrics](http::Request&) {
+            return ReadyFromMonitor(*health, metrics);
+        });
+    } else {
+        router.Add("GET", "/readyz", open,
+                   [&pool, &metrics](http::Request&) { return Ready(pool, metrics); });
+    }
+    router.Add("GET", "/metrics", at_once, [&metrics, health](http::Request&) {
+        if (health) metrics.SetDatabaseUp(health->state().up);
         http::Response r;
         r.content_type = "text/plain; version=0.0.4; charset=utf-8";
         r.body = metrics.Render();

@@ -13,6 +13,9 @@ void AddServeCommand(CLI::App& app, Config& config, Commands& out) {
     config.AddAuthOptions(*serve);
     out.push_back({serve, [&config] {
                        config.ToServerOptions();  // validate before anything starts
+                       if (config.db_statement_timeout_ms < 0) {
+                           config.db_statement_timeout_ms = Config::kServeStatementTimeoutMs;
+                       }
                        Service service(config);
                        service.BootstrapAdministrator(config);
                        return service.Serve(config);

@@ -1,6 +1,7 @@
 #include "server/config.hpp"
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <charconv>
 #include <cstdio>
 #include <regex>
@@ -30,6 +31,10 @@ void Config::AddServeOptions(CLI::App& app) {
     app.add_option("--max-connections", max_connections, "open client connections at most")
         ->envname("LANTIAN_MAX_CONNECTIONS")
         ->check(CLI::Range(1, 100000));
+    app.add_option("--max-connections-per-address", max_connections_per_address,
+                   "open client connections from one address at most")
+        ->envname("LANTIAN_MAX_CONNECTIONS_PER_ADDRESS")
+        ->check(CLI::Range(1, 100000));
     app.add_option("--header-timeout-ms", header_timeout_ms,
                    "time to receive a request header (and idle keep-alive)")
         ->envname("LANTIAN_HEADER_TIMEOUT_MS")
@@ -54,6 +59,35 @@ void Config::AddServeOptions(CLI::App& app) {
                    "wait for a free database connection before answering 503")
         ->envname("LANTIAN_DB_ACQUIRE_TIMEOUT_MS")
         ->check(CLI::Range(10, 60'000));
+    app.add_option("--db-statement-timeout-ms", db_statement_timeout_ms,
+                   "longest a statement of serve may run (statement_timeout; 0: no limit) [30000]")
+        ->envname("LANTIAN_DB_STATEMENT_TIMEOUT_MS")
+        ->check(CLI::Range(0, 3'600'000));
+    app.add_option(
+           "--db-tcp-user-timeout-ms", db_tcp_user_timeout_ms,
+           "unacknowledged data on a database connection for this long ends it (0: kernel's)")
+        ->envname("LANTIAN_DB_TCP_USER_TIMEOUT_MS")
+        ->check(CLI::Range(0, 600'000));
+    app.add_option("--db-keepalives-idle-s", db_keepalives_idle_s,
+                   "TCP keepalive: seconds of silence before the first probe")
+        ->envname("LANTIAN_DB_KEEPALIVES_IDLE_S")
+        ->check(CLI::Range(1, 3600));
+    app.add_option("--db-keepalives-interval-s", db_keepalives_interval_s,
+                   "TCP keepalive: seconds between probes")
+        ->envname("LANTIAN_DB_KEEPALIVES_INTERVAL_S")
+        ->check(CLI::Range(1, 3600));
+    app.add_option("--db-keepalives-count", db_keepalives_count,
+                   "TCP keepalive: unanswered probes before the connection is dead")
+        ->envname("LANTIAN_DB_KEEPALIVES_COUNT")
+        ->check(CLI::Range(1, 100));
+    app.add_option("--db-probe-interval-ms", db_probe_interval_ms,
+                   "how often the health monitor probes the database")
+        ->envname("LANTIAN_DB_PROBE_INTERVAL_MS")
+        ->check(CLI::Range(10, 60'000));
+    app.add_option("--db-probe-timeout-ms", db_probe_timeout_ms,
+                   "a probe unanswered this long marks the database unreachable (503 at once)")
+        ->envname("LANTIAN_DB_PROBE_TIMEOUT_MS")
+        ->check(CLI::Range(50, 60'000));
 }
 
 std::string Config::DashboardDir() const {
@@ -131,9 +165,20 @@ ServerOptions Config::ToServerOptions() const {
     o.io_threads = io_threads;
     o.worker_threads = workers;
     o.max_connections = max_connections;
+    o.max_connections_per_address = max_connections_per_address;
     o.header_timeout = std::chrono::milliseconds(header_timeout_ms);
     o.body_timeout = std::chrono::milliseconds(body_timeout_ms);
     return o;
+}
+
+db::ConnectionSettings Config::ToConnectionSettings() const {
+    db::ConnectionSettings s;
+    s.statement_timeout_ms = std::max(0, db_statement_timeout_ms);
+    s.tcp_user_timeout_ms = db_tcp_user_timeout_ms;
+    s.keepalives_idle_s = db_keepalives_idle_s;
+    s.keepalives_interval_s = db_keepalives_interval_s;
+    s.keepalives_count = db_keepalives_count;
+    return s;
 }
 
 std::string RedactUrl(const std::string& url) {

@@ -9,12 +9,14 @@
 #include <boost/beast/http.hpp>
 #include <csignal>
 #include <limits>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <set>
 #include <string>
 
 #include "common/log.hpp"
+#include "http/problem.hpp"
 #include "server/request_framing.hpp"
 
 namespace lantian::server {
@@ -30,8 +32,14 @@ namespace {
 
 struct Connection {
     beast::tcp_stream* stream;
-    bool busy = false;  // a request is being read or served: a drain lets it finish
-    std::string raw;    // bytes read and not yet parsed (the start of a pipelined request)
+    std::string address;  // the client's, for the per-address cap
+    /// A request is being read or served: a drain lets it finish, an eviction spares it.
+    /// Written on the connection's strand, read by the accept loop's eviction too.
+    std::atomic<bool> busy{false};
+    /// Some bytes of the next request have arrived: no longer idle, never evicted.
+    std::atomic<bool> receiving{false};
+    std::atomic<bool> evicted{false};
+    std::string raw;  // bytes read and not yet parsed (the start of a pipelined request)
 };
 
 }  // namespace
@@ -55,6 +63,11 @@ struct HttpServer::Impl {
     asio::awaitable<bool> WriteResponse(beast::tcp_stream& stream, http::Response response,
                                         bool keep_alive, bool head);
     void Drain();
+    /// Admits a new connection from `c->address` (under `mutex`): false when that address
+    /// holds its cap, or every connection is busy at the global cap.
+    bool Admit(Connection* c);
+    /// Writes a 503 too_many_connections and closes.
+    asio::awaitable<void> Refuse(beast::tcp_stream& stream);
 
     const http::Pipeline& pipeline;
     ServerOptions options;
@@ -66,6 +79,7 @@ struct HttpServer::Impl {
     std::atomic<bool> draining{false};
     std::mutex mutex;
     std::set<Connection*> connections;
+    std::map<std::string, std::size_t> per_address;  // open connections by client address
 };
 
 namespace {
@@ -75,7 +89,7 @@ using RequestParser = bhttp::request_parser<bhttp::string_body>;
 /// Reads until the blank line that ends a request header, keeping any bytes past it in `raw`
 /// (the start of a body or of a pipelined request). Bounded by `max_bytes`.
 asio::awaitable<HeaderRead> ReadHeader(beast::tcp_stream& stream, std::string& raw,
-                                       std::size_t max_bytes) {
+                                       std::size_t max_bytes, std::atomic<bool>& receiving) {
     std::size_t scanned = 0;
     for (;;) {
         const std::size_t end = raw.find("\r\n\r\n", scanned);
@@ -86,6 +100,7 @@ asio::awaitable<HeaderRead> ReadHeader(beast::tcp_stream& stream, std::string& r
         const std::size_t want = std::min(sizeof chunk, max_bytes - raw.size());
         auto [ec, n] = co_await stream.async_read_some(asio::buffer(chunk, want), kTuple);
         if (ec) co_return HeaderRead{};
+        receiving = true;
         raw.append(chunk, n);
     }
 }
@@ -202,14 +217,22 @@ asio::awaitable<bool> HttpServer::Impl::WriteResponse(beast::tcp_stream& stream,
 asio::awaitable<void> HttpServer::Impl::Session(tcp::socket socket) {
     beast::tcp_stream stream(std::move(socket));
     Connection self{&stream};
+    beast::error_code endpoint_ec;
+    const auto remote = stream.socket().remote_endpoint(endpoint_ec);
+    if (endpoint_ec) co_return;
+    self.address = remote.address().to_string();
+    bool admitted = false;
     {
         std::lock_guard lock(mutex);
-        if (connections.size() >= options.max_connections) co_return;
-        connections.insert(&self);
+        admitted = Admit(&self);
+    }
+    if (!admitted) {
+        co_await Refuse(stream);
+        co_return;
     }
     for (;;) {
         self.busy = false;
-        if (draining) break;
+        if (draining || self.evicted) break;
         // Refusals are built by ReadRequest and written below, never as temporaries inside a
         // co_await expression: g++ 12 destroys such temporaries twice (seen as a double free).
         IncomingRequest incoming = co_await ReadRequest(self);
@@ -221,13 +244,16 @@ asio::awaitable<void> HttpServer::Impl::Session(tcp::socket socket) {
             break;
         }
         http::Response response = co_await Handle(incoming.request);
+        // An evicted connection finishes its request and says it closes.
+        const bool keep_alive = incoming.keep_alive && !self.evicted;
         const bool keep_going =
-            co_await WriteResponse(stream, std::move(response), incoming.keep_alive, incoming.head);
+            co_await WriteResponse(stream, std::move(response), keep_alive, incoming.head);
         if (!keep_going) break;
     }
     {
         std::lock_guard lock(mutex);
         connections.erase(&self);
+        if (--per_address[self.address] == 0) per_address.erase(self.address);
     }
     beast::error_code ignored;
     stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
@@ -237,8 +263,9 @@ asio::awaitable<IncomingRequest> HttpServer::Impl::ReadRequest(Connection& conne
     beast::tcp_stream& stream = *connection.stream;
     std::string& raw = connection.raw;
     stream.expires_after(options.header_timeout);
-    const HeaderRead read =
-        co_await ReadHeader(stream, raw, options.max_header_bytes + options.max_target_bytes);
+    connection.receiving = !raw.empty();  // a pipelined request already began
+    const HeaderRead read = co_await ReadHeader(
+        stream, raw, options.max_header_bytes + options.max_target_bytes, connection.receiving);
     if (read.length == 0 && !read.too_large) co_return IncomingRequest::Closed();
     connection.busy = true;  // from here a drain lets the request finish
     if (auto refusal = RefuseOversize(raw, read, options)) co_return std::move(*refusal);
@@ -277,7 +304,11 @@ asio::awaitable<IncomingRequest> HttpServer::Impl::ReadRequest(Connection& conne
 /// back from the executor's thread, posted to this connection's strand. That way a burst of
 /// sign-ins occupies the few hash threads and their bounded queue, never the request workers
 /// (a full queue answers 503 at once).
+///
+/// The routes that answer from memory (/healthz, /readyz, /metrics) run here on the I/O thread
+/// instead: they must answer while every worker waits on a database that stopped answering.
 asio::awaitable<http::Response> HttpServer::Impl::Handle(http::Request& request) {
+    if (pipeline.OffWorkers(request.method, request.target)) co_return pipeline.Handle(request);
     co_return co_await asio::async_initiate<decltype(use_awaitable), void(http::Response)>(
         [this, &request](auto handler) {
             // The completion handler is move-only; the pipeline's callback must be copyable.
@@ -305,6 +336,49 @@ asio::awaitable<void> HttpServer::Impl::Accept() {
         auto executor = socket.get_executor();
         asio::co_spawn(executor, Session(std::move(socket)), asio::detached);
     }
+}
+
+bool HttpServer::Impl::Admit(Connection* c) {
+    std::size_t& mine = per_address[c->address];
+    if (mine >= options.max_connections_per_address) {
+        if (mine == 0) per_address.erase(c->address);
+        return false;
+    }
+    if (connections.size() >= options.max_connections) {
+        // Make room: an idle connection (waiting for its next request), from the address that
+        // holds the most, is closed; one serving a request is never cut off.
+        Connection* victim = nullptr;
+        std::size_t victim_share = 0;
+        for (Connection* other : connections) {
+            if (other->busy || other->receiving || other->evicted) continue;
+            const std::size_t share = per_address[other->address];
+            if (!victim || share > victim_share) victim = other, victim_share = share;
+        }
+        if (!victim) {
+            if (mine == 0) per_address.erase(c->address);
+            return false;
+        }
+        victim->evicted = true;
+        asio::post(victim->stream->get_executor(), [this, victim] {
+            std::lock_guard inner(mutex);
+            if (connections.contains(victim) && !victim->busy && !victim->receiving) {
+                victim->stream->socket().cancel();
+            }
+        });
+    }
+    ++mine;
+    connections.insert(c);
+    return true;
+}
+
+asio::awaitable<void> HttpServer::Impl::Refuse(beast::tcp_stream& stream) {
+    http::Response refusal = http::ProblemResponse(
+        503, "too_many_connections", "too many open connections from this address", "");
+    refusal.Header("Retry-After", "1");
+    refusal.close_connection = true;
+    co_await WriteResponse(stream, std::move(refusal), false, false);
+    beast::error_code ignored;
+    stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
 }
 
 void HttpServer::Impl::Drain() {

@@ -17,6 +17,9 @@ struct ServerOptions {
     int io_threads = 1;
     int worker_threads = 4;
     std::size_t max_connections = 1024;
+    /// Open connections from one client address at most; at the global cap, an idle
+    /// keep-alive connection (of the address holding the most) is closed to admit a new one.
+    std::size_t max_connections_per_address = 64;
     std::size_t max_target_bytes = 8 * 1024;   // longer request line → 414
     std::size_t max_header_bytes = 16 * 1024;  // longer header → 431
     /// Idle keep-alive and header read, each; a slow client cannot pin a connection longer.

@@ -10,6 +10,7 @@
 #include "common/bounded_executor.hpp"
 #include "common/log.hpp"
 #include "common/time.hpp"
+#include "db/health.hpp"
 #include "dispatch/http/dispatch_routes.hpp"
 #include "dispatch/scheduler.hpp"
 #include "evidence/http/attachment_routes.hpp"
@@ -47,7 +48,7 @@ auth::SessionPolicy PolicyFrom(const Config& c) {
 
 Core::Core(const Config& config, const Clock* clock)
     : pool(config.database_url, static_cast<std::size_t>(config.workers),
-           std::chrono::milliseconds(config.db_acquire_timeout_ms)),
+           std::chrono::milliseconds(config.db_acquire_timeout_ms), config.ToConnectionSettings()),
       clock(clock ? *clock : system_clock),
       units(pool, unit_repository),
       sites(pool, site_repository),
@@ -84,6 +85,8 @@ bool Parts::BootstrapAdministrator(const Config& config) {
 struct Service::Impl {
     explicit Impl(const Config& config)
         : parts(config),
+          health(parts.core.pool, {std::chrono::milliseconds(config.db_probe_interval_ms),
+                                   std::chrono::milliseconds(config.db_probe_timeout_ms)}),
           pipeline(router, metrics),
           // One thread per hash slot: sign-ins never wait for a slot inside the pool, and the
           // queue in front of it is what bounds the burst (full: 503 signin_busy at once).
@@ -91,7 +94,7 @@ struct Service::Impl {
           signin_executor(config.max_concurrent_hashes,
                           static_cast<std::size_t>(config.signin_queue), 10) {
         Core& core = parts.core;
-        ops::RegisterOpsRoutes(router, core.pool, metrics);
+        ops::RegisterOpsRoutes(router, core.pool, metrics, &health);
         auth::RegisterSessionRoutes(router, parts.auth, parts.users, signin_executor);
         auth::RegisterUserRoutes(router, parts.users);
         units::RegisterUnitRoutes(router, core.units);
@@ -107,6 +110,8 @@ struct Service::Impl {
     }
 
     Parts parts;
+    /// Started by Serve only; /readyz answers from it (not ready until its first probe).
+    db::HealthMonitor health;
     http::Metrics metrics;
     http::Router router;
     http::Pipeline pipeline;
@@ -158,6 +163,7 @@ int Service::Serve(const Config& config) {
     } catch (const std::exception& e) {
         log::Warn(*log, log::Line("report aggregates not checked").Str("error", e.what()));
     }
+    impl_->health.Start();
     const auto port = server.Listen();
     log::Info(*log, log::Line("listening")
                         .Str("host", options.host)
@@ -165,6 +171,9 @@ int Service::Serve(const Config& config) {
                         .Int("io_threads", options.io_threads)
                         .Int("workers", options.worker_threads)
                         .Int("max_connections", static_cast<std::int64_t>(options.max_connections))
+                        .Int("max_connections_per_address",
+                             static_cast<std::int64_t>(options.max_connections_per_address))
+                        .Int("db_statement_timeout_ms", config.db_statement_timeout_ms)
                         .Int("header_timeout_ms", config.header_timeout_ms)
                         .Int("body_timeout_ms", config.body_timeout_ms)
                         .Str("time_zone", config.time_zone)
@@ -178,6 +187,7 @@ int Service::Serve(const Config& config) {
     if (scheduler) scheduler->Start();
     server.Run();
     if (scheduler) scheduler->Stop();  // a run in progress completes (or rolls back) first
+    impl_->health.Stop();
     log::Info(*log, log::Line("stopped"));
     log->flush();
     return 0;

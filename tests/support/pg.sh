@@ -5,6 +5,9 @@
 #   pg_init_and_start DATADIR PORT   initdb when needed, (re)write the settings, start, wait
 #   pg_start DATADIR                 start an existing cluster with its stored settings
 #   pg_stop DATADIR                  fast shutdown (immediate after a bounded wait)
+#   pg_freeze DATADIR                SIGSTOP the postmaster and its children (a hung server:
+#                                    the kernel still accepts and acknowledges, nothing answers)
+#   pg_thaw DATADIR                  SIGCONT them again
 #   pg_destroy DATADIR               stop and delete the cluster (and its /var/tmp home, if any)
 #   pg_is_running DATADIR            exit status 0 when its postmaster is up
 #   pg_port DATADIR                  print the port stored in the cluster's settings
@@ -233,6 +236,31 @@ pg_stop() {
     echo "pg.sh: fast shutdown of $dir timed out; shutting down immediately" >&2
     _pg_run pg_ctl stop -D "$dir" -m immediate -w -t "$PG_WAIT_SECONDS" -s
   fi
+}
+
+# The postmaster's PID and its children's, one a line.
+_pg_pids() {
+  local dir pid
+  dir=$(_pg_realdir "$1")
+  pid=$(head -n1 "$dir/postmaster.pid" 2>/dev/null) || return 1
+  [[ $pid =~ ^[0-9]+$ ]] || return 1
+  printf '%s\n' "$pid"
+  pgrep -P "$pid" || true
+}
+
+pg_freeze() {
+  local pids
+  pids=$(_pg_pids "$1") || { echo "pg.sh: no postmaster for $1" >&2; return 1; }
+  # The postmaster first, so that it forks no child we would miss.
+  # shellcheck disable=SC2086  # one PID a word
+  kill -STOP $pids
+}
+
+pg_thaw() {
+  local pids
+  pids=$(_pg_pids "$1") || return 0
+  # shellcheck disable=SC2086
+  kill -CONT $pids
 }
 
 pg_destroy() {

@@ -39,6 +39,7 @@ TEST(ConfigToServerOptions, CarriesTheThreadAndTimeoutSettings) {
     config.io_threads = 3;
     config.workers = 16;
     config.max_connections = 500;
+    config.max_connections_per_address = 20;
     config.header_timeout_ms = 1500;
     config.body_timeout_ms = 45'000;
 
@@ -47,8 +48,55 @@ TEST(ConfigToServerOptions, CarriesTheThreadAndTimeoutSettings) {
     EXPECT_EQ(o.io_threads, 3);
     EXPECT_EQ(o.worker_threads, 16);
     EXPECT_EQ(o.max_connections, 500u);
+    EXPECT_EQ(o.max_connections_per_address, 20u);
     EXPECT_EQ(o.header_timeout, std::chrono::milliseconds(1500));
     EXPECT_EQ(o.body_timeout, std::chrono::milliseconds(45'000));
+}
+
+TEST(ConfigToConnectionSettings, BoundsEveryPooledConnectionByDefault) {
+    const db::ConnectionSettings s = Config{}.ToConnectionSettings();
+
+    EXPECT_GT(s.tcp_user_timeout_ms, 0);
+    EXPECT_GT(s.keepalives_idle_s, 0);
+    EXPECT_GT(s.keepalives_interval_s, 0);
+    EXPECT_GT(s.keepalives_count, 0);
+    // Unset: none for the operator commands (serve sets its own, Config::kServeStatementTimeoutMs).
+    EXPECT_EQ(s.statement_timeout_ms, 0);
+}
+
+TEST(ConfigToConnectionSettings, CarriesAConfiguredStatementTimeout) {
+    Config config;
+    config.db_statement_timeout_ms = 2500;
+
+    EXPECT_EQ(config.ToConnectionSettings().statement_timeout_ms, 2500);
+}
+
+TEST(WithConnectDefaults, AddsKeepalivesAndTheStatementTimeoutToAUri) {
+    db::ConnectionSettings s;
+    s.statement_timeout_ms = 1234;
+    s.tcp_user_timeout_ms = 3000;
+    s.keepalives_idle_s = 5;
+    s.keepalives_interval_s = 2;
+    s.keepalives_count = 3;
+
+    const std::string url = db::WithConnectDefaults("postgresql://u@h/db", s);
+
+    for (const char* want :
+         {"keepalives=1", "keepalives_idle=5", "keepalives_interval=2", "keepalives_count=3",
+          "tcp_user_timeout=3000", "statement_timeout%3D1234"}) {
+        EXPECT_NE(url.find(want), std::string::npos) << url << " lacks " << want;
+    }
+}
+
+TEST(WithConnectDefaults, KeepsWhatTheUrlAlreadySays) {
+    db::ConnectionSettings s;
+    s.keepalives_idle_s = 5;
+
+    const std::string url = db::WithConnectDefaults("host=h keepalives_idle=60 dbname=x", s);
+
+    EXPECT_NE(url.find("keepalives_idle=60"), std::string::npos);
+    EXPECT_EQ(url.find("keepalives_idle=5"), std::string::npos);
+    EXPECT_NE(url.find("keepalives=1"), std::string::npos) << url;
 }
 
 TEST(ConfigToServerOptions, RefusesAListenAddressWithoutPort) {

@@ -21,4 +21,6 @@ export const env = {
   get adminUrl() { return required('LANTIAN_TEST_ADMIN_URL'); },
   get pgStop() { return required('LANTIAN_TEST_PG_STOP'); },
   get pgStart() { return required('LANTIAN_TEST_PG_START'); },
+  get pgFreeze() { return required('LANTIAN_TEST_PG_FREEZE'); },
+  get pgThaw() { return required('LANTIAN_TEST_PG_THAW'); },
 };

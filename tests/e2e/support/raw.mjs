@@ -35,8 +35,10 @@ export function parseResponse(buf) {
 }
 
 export class RawConnection {
-  static async open(port, { host = '127.0.0.1', timeoutMs = 5_000 } = {}) {
-    const socket = net.connect({ port, host });
+  /// `localAddress` (e.g. 127.0.0.2) makes the connection come from another loopback address,
+  /// as another client would.
+  static async open(port, { host = '127.0.0.1', localAddress, timeoutMs = 5_000 } = {}) {
+    const socket = net.connect({ port, host, ...(localAddress ? { localAddress } : {}) });
     socket.setTimeout(timeoutMs, () => socket.destroy(new Error('connect timed out')));
     await once(socket, 'connect');
     socket.setTimeout(0);
