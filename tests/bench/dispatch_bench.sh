@@ -29,16 +29,21 @@
 #          log_statement_stats = on for the copies only), the transaction (end of BEGIN to end
 #          of COMMIT), each statement's execution and the backend's CPU time;
 #      (b) on another copy, psql with \timing runs the statements the service runs, in the same
-#          order inside BEGIN … COMMIT: kClaimDay, kAssignConfirmed, kRaiseEscalations, kBulletin
-#          (read from services/dispatch/*_repository.cpp at run time, $n replaced by
-#          literals), kCompleteRun and kFind (results round-trip through psql variables as they
-#          do through the service); the same log figures;
+#          order inside BEGIN … COMMIT: kClaimDay, kLockConfirmed, kLockCandidates,
+#          kAssignConfirmed (the locked ids as $2) and its events (system_events.cpp kAppend),
+#          kRaiseEscalations ($1 now, $2 day, $3 the locked ids) and its events (kAppend),
+#          kBulletin, kCompleteRun and kFind (read from services/dispatch/*.cpp at run time, $n
+#          replaced by literals; results round-trip through psql variables as they do through
+#          the service); the same log figures. The bulletin's ranking is computed in C++
+#          (bulletin_ranking.cpp), so psql stores the bulletin without it;
 #      asserted each time: both assigned and escalated the same issues and froze the same
-#      bulletin; the first time also: assigned = the confirmed count before the run, none left
+#      bulletin (compared without the ranking and the units' on_time_rate, which only the service
+#      adds); the first time also: assigned = the confirmed count before the run, none left
 #      confirmed, one open assignment and one audit event per assigned issue, escalations as the
 #      run row counts; then a second run for D prints "already ran", changes nothing, timed;
-#   6. on one more copy, EXPLAIN (ANALYZE, BUFFERS) of the three stages (then ROLLBACK): their
-#      execution and audit-chain trigger times in the table, the plans with BENCH_PLANS=1;
+#   6. on one more copy, EXPLAIN (ANALYZE, BUFFERS) of the three stages (then ROLLBACK; the
+#      assignment and the escalation each with its kAppend of the events, the statement the audit
+#      chain trigger fires in): their execution and audit-chain trigger times in the table, the plans with BENCH_PLANS=1;
 #   7. prints the table (every run, the medians) and the ratio. Aim (issue 5): the run within 2x
 #      of the SQL and under 10 s.
 #   Every psql session and the service's own connections plan serially
@@ -70,7 +75,7 @@ nsites=${BENCH_SITES:-100000}
 nissues=${BENCH_ISSUES:-1000000}
 nnew=${BENCH_NEW:-2000}
 zone=Asia/Shanghai
-repo_cpp="$repo/services/dispatch/dispatch_run_repository.cpp $repo/services/dispatch/routing_rule_repository.cpp $repo/services/dispatch/escalation_repository.cpp"
+repo_cpp="$repo/services/dispatch/dispatch_run_repository.cpp $repo/services/dispatch/routing_rule_repository.cpp $repo/services/dispatch/escalation_repository.cpp $repo/services/dispatch/system_events.cpp"
 
 command -v perl >/dev/null || die "perl is not installed"
 command -v bc >/dev/null || die "bc is not installed"
@@ -207,12 +212,14 @@ log_txn() {  # ROWS_FILE
     $1 == "S" && $3 != p { next }
     $1 == "C" && $2 != p { next }
     $1 == "S" { cur = tolower($6); kind = $5 }
-    $1 == "S" && cur ~ /^begin/ && !done { t0 = epoch($2); c0 = -1; inside = 1; nwith = 0; delete ms; next }
+    $1 == "S" && cur ~ /^begin/ && !done { t0 = epoch($2); c0 = -1; inside = 1; nwith = 0; nlock = 0; nev = 0; delete ms; next }
     $1 == "C" && inside && c0 < 0 { c0 = $3; next }
     $1 == "S" && inside && (kind == "execute" || kind == "statement") {
       st = ""
       if (cur ~ /^insert into dispatch_runs/) st = "claim"
+      else if (cur ~ /^select coalesce\(array_to_string\(array_agg\(/) st = (nlock++ == 0) ? "assign" : "escalate"
       else if (cur ~ /^with now_ts as/) st = (nwith++ == 0) ? "assign" : "escalate"
+      else if (cur ~ /^insert into issue_events/) st = (nev++ == 0) ? "assign" : "escalate"
       else if (cur ~ /^with params as/) st = "bulletin"
       else if (cur ~ /^update dispatch_runs set assigned_count/) st = "complete"
       else if (cur ~ /^select day::text/) st = "find"
@@ -248,29 +255,47 @@ lit() {  # replace $1.. with the given literals
   perl -pe 'BEGIN { @v = @ARGV; @ARGV = () } s/\$(\d+)(?!\d)/$v[$1 - 1]/g' "$@"
 }
 rid="'cli:$day'"
+# The locked ids as the service binds them (db::ToArrayLiteral): psql variables set by \set from
+# the lock statements' results (\gset lc_ and lk_: the column is named coalesce).
 stage_sql() {  # NAME
   case $1 in
     kClaimDay) stmt "$1" | lit "'$day'" "$now_ts" ;;
-    kAssignConfirmed) stmt "$1" | lit "$now_ts" "$rid" ;;
-    kRaiseEscalations) stmt "$1" | lit "$now_ts" "$rid" "'$day'" ;;
+    kLockConfirmed) stmt "$1" ;;
+    kLockCandidates) stmt "$1" | lit "$now_ts" ;;
+    kAssignConfirmed) stmt "$1" | lit "$now_ts" ":'confirmed_ids'" ;;
+    kRaiseEscalations) stmt "$1" | lit "$now_ts" "'$day'" ":'candidate_ids'" ;;
     kBulletin) stmt "$1" | lit "'$day'" "$now_ts" "'$zone'" ;;
+    appendAssign) stmt kAppend | lit "$now_ts" "$rid" "'dispatch_assign'" ":'a_coalesce'" ;;
+    appendEscalate) stmt kAppend | lit "$now_ts" "$rid" "'escalate'" ":'e_coalesce'" ;;
   esac
 }
-# \gset names the variables after the columns (coalesce, count, jsonb_build_object), prefixed.
+locks_sql() {  # the two lock statements and the variables the later stages read
+  printf '%s\n' '\echo STAGE assign'
+  stage_sql kLockConfirmed; printf '%s\n' '\gset lc_' '\set confirmed_ids {:lc_coalesce}'
+  printf '%s\n' '\echo STAGE escalate'
+  stage_sql kLockCandidates; printf '%s\n' '\gset lk_' '\set candidate_ids {:lk_coalesce}'
+}
+# \gset names the variables after the columns (coalesce, count, jsonb_build_object), prefixed;
+# kAssignConfirmed's two columns are both named coalesce: a_coalesce holds the last, the changes
+# (one {id, before} per assigned issue, in id order), from which kCompleteRun's ids come.
 {
   printf '%s\n' '\set ON_ERROR_STOP 1' '\timing on' '\o /dev/null'
   printf '%s\n' '\echo STAGE begin' 'begin;' '\echo STAGE claim'
   stage_sql kClaimDay; echo ';'
+  locks_sql
   printf '%s\n' '\echo STAGE assign'
   stage_sql kAssignConfirmed; printf '%s\n' '\gset a_'
+  stage_sql appendAssign; echo ';'
   printf '%s\n' '\echo STAGE escalate'
   stage_sql kRaiseEscalations; printf '%s\n' '\gset e_'
+  stage_sql appendEscalate; echo ';'
   printf '%s\n' '\echo STAGE bulletin'
   stage_sql kBulletin; printf '%s\n' '\gset b_'
   printf '%s\n' '\echo STAGE complete'
-  # kCompleteRun with the values the client got back ($2, the count of the ids, from the ids).
-  stmt kCompleteRun | lit "'$day'" "cardinality(('{' || :'a_coalesce' || '}')::bigint[])" \
-    ":e_count" "('{' || :'a_coalesce' || '}')" ":'b_jsonb_build_object'"
+  # kCompleteRun with the values the client got back.
+  stmt kCompleteRun | lit "'$day'" "jsonb_array_length(:'a_coalesce'::jsonb)" ":e_count" \
+    "(select coalesce(array_agg((e ->> 'id')::bigint order by (e ->> 'id')::bigint), '{}') from jsonb_array_elements(:'a_coalesce'::jsonb) e)" \
+    ":'b_jsonb_build_object'"
   echo ';'
   printf '%s\n' '\echo STAGE find'
   stmt kRunColumns | lit "null" "null::bigint"
@@ -288,7 +313,11 @@ check() {  # DESCRIPTION COMMAND...
 run_row() {  # DB: what the day's run left: assigned count, escalations, md5 of the ids, of the bulletin
   psql_db "$1" -tA -F ' ' -c "
     select assigned_count, escalation_count, md5(array_to_string(assigned_ids, ',')),
-           md5(bulletin::text) from dispatch_runs where day = '$day'"
+           md5(((bulletin - 'ranking') || jsonb_build_object('units', coalesce(
+               (select jsonb_agg(u - 'on_time_rate' order by n)
+                from jsonb_array_elements(bulletin -> 'units') with ordinality x(u, n)),
+               '[]'::jsonb)))::text)
+    from dispatch_runs where day = '$day'"
 }
 
 # 4. The backlog run (yesterday) ----------------------------------------------------------------------
@@ -407,7 +436,7 @@ for ((r = 1; r <= reps; r++)); do
   svc_out=$(tail -n1 "$work/dispatch-$r.out")
   read -r s_assigned s_esc s_ids s_bulletin <<<"$(run_row lantian_svc)"
   read -r q_assigned q_esc q_ids q_bulletin <<<"$(run_row lantian_sql)"
-  check "run $r: psql assigned $q_assigned and escalated $q_esc, the same issues, counts and bulletin (md5) as the service" \
+  check "run $r: psql assigned $q_assigned and escalated $q_esc, the same issues, counts and bulletin (md5, without the C++ ranking) as the service" \
     test "$q_assigned" = "$s_assigned" -a "$q_esc" = "$s_esc" -a "$q_ids" = "$s_ids" -a "$q_bulletin" = "$s_bulletin"
   if [ "$r" = 1 ]; then
     # The facts of the run, on the service's copy.
@@ -450,10 +479,20 @@ say "EXPLAIN ANALYZE of the three stages on another copy"
 {
   printf '%s\n' '\set ON_ERROR_STOP 1' 'begin;'
   stage_sql kClaimDay; echo ';'
-  for s in kAssignConfirmed kRaiseEscalations kBulletin; do
-    printf '%s\n' "\\echo PLAN $s" 'explain (analyze, buffers)'
-    stage_sql "$s"; echo ';'
+  locks_sql
+  # Each write explained under a savepoint, then run for real so that the next statement (the
+  # events, the chain trigger's) gets the changes it needs.
+  for s in kAssignConfirmed:a_:appendAssign kRaiseEscalations:e_:appendEscalate; do
+    IFS=: read -r st var ev <<<"$s"
+    printf '%s\n' 'savepoint x;' "\\echo PLAN $st" 'explain (analyze, buffers)'
+    stage_sql "$st"; echo ';'
+    printf '%s\n' 'rollback to savepoint x;'
+    stage_sql "$st"; printf '%s\n' "\\gset $var"
+    printf '%s\n' "\\echo PLAN $ev" 'explain (analyze, buffers)'
+    stage_sql "$ev"; echo ';'
   done
+  printf '%s\n' '\echo PLAN kBulletin' 'explain (analyze, buffers)'
+  stage_sql kBulletin; echo ';'
   echo 'rollback;'
 } >"$work/explain.sql"
 psql_db postgres -c "set client_min_messages = warning" -c "drop database if exists lantian_explain" \
@@ -461,11 +500,11 @@ psql_db postgres -c "set client_min_messages = warning" -c "drop database if exi
 psql_db lantian_explain -f "$work/explain.sql" >"$work/plans.txt" 2>&1 ||
   { cat "$work/plans.txt" >&2; die "EXPLAIN failed"; }
 psql_db postgres -c "drop database lantian_explain" >/dev/null
-plan_ms() {  # STAGE: its Execution Time (ms)
-  awk -v s="$1" '/^PLAN / { cur = $2 } cur == s && /Execution Time:/ { print $3 }' "$work/plans.txt"
+plan_ms() {  # STAGE...: the sum of their Execution Times (ms)
+  awk -v s=" $* " '/^PLAN / { cur = " " $2 " " } index(s, cur) && /Execution Time:/ { t += $3 } END { print t + 0 }' "$work/plans.txt"
 }
-chain_ms() {  # STAGE: the time in the audit chain trigger (ms)
-  awk -v s="$1" '/^PLAN / { cur = $2 } cur == s && /Trigger issue_events_chain on/ { sub(/.*time=/, ""); print $1 + 0 }' "$work/plans.txt"
+chain_ms() {  # STAGE...: the time in the audit chain trigger (ms)
+  awk -v s=" $* " '/^PLAN / { cur = " " $2 " " } index(s, cur) && /Trigger issue_events_chain( on|:)/ { sub(/.*time=/, ""); t += $1 } END { print t + 0 }' "$work/plans.txt"
 }
 
 # 8. Report ----------------------------------------------------------------------------------------------
@@ -515,10 +554,12 @@ done
 med_svc[1]=-
 row "(a) median" "${med_svc[@]}"
 row "(b) median" "${med_sql[@]}"
-printf "$fmt" "EXPLAIN ANALYZE (execution)" '' '' '' "$(ms_s "$(plan_ms kAssignConfirmed)")" \
-  "$(ms_s "$(plan_ms kRaiseEscalations)")" "$(ms_s "$(plan_ms kBulletin)")" '' '' '' ''
-printf "$fmt" "  of which audit chain trigger" '' '' '' "$(ms_s "$(chain_ms kAssignConfirmed)")" \
-  "$(ms_s "$(chain_ms kRaiseEscalations)")" '' '' '' '' ''
+printf "$fmt" "EXPLAIN ANALYZE (execution)" '' '' '' "$(ms_s "$(plan_ms kAssignConfirmed appendAssign)")" \
+  "$(ms_s "$(plan_ms kRaiseEscalations appendEscalate)")" "$(ms_s "$(plan_ms kBulletin)")" '' '' '' ''
+printf "$fmt" "  of which the events (kAppend)" '' '' '' "$(ms_s "$(plan_ms appendAssign)")" \
+  "$(ms_s "$(plan_ms appendEscalate)")" '' '' '' '' ''
+printf "$fmt" "  of which audit chain trigger" '' '' '' "$(ms_s "$(chain_ms kAssignConfirmed appendAssign)")" \
+  "$(ms_s "$(chain_ms kRaiseEscalations appendEscalate)")" '' '' '' '' ''
 read -r -a v <<<"$backlog_row"
 row "backlog run for $prev_day" "${v[0]}" - "${v[@]:1}"
 printf "$fmt" "second run for $day (no-op)" "$again_wall" '' '' '' '' '' '' '' '' ''

@@ -191,7 +191,7 @@ set plan_cache_mode = $1;
 $list_sql
 explain (analyze, buffers, costs off)
 execute lt_list('assigned', $3, null, null, null, null, null, null, null, null, null, $2,
-                (extract(epoch from clock_timestamp()) * 1000000)::bigint, null, 51);
+                clock_timestamp(), null, 51);
 SQL
 }
 explain force_custom_plan null "$busy_unit" >"$work/plan-office-custom.txt" 2>&1
@@ -203,7 +203,7 @@ auto_counts=$(PGOPTIONS='-c max_parallel_workers_per_gather=0' psql_ -tA <<SQL 2
 $list_sql
 \o /dev/null
 $(for _ in 1 2 3 4 5 6 7 8; do
-  echo "execute lt_list('assigned', $busy_unit, null, null, null, null, null, null, null, null, null, null, 0, null, 51);"
+  echo "execute lt_list('assigned', $busy_unit, null, null, null, null, null, null, null, null, null, null, now(), null, 51);"
 done)
 \o
 select 'generic ' || generic_plans || ', custom ' || custom_plans from pg_prepared_statements where name = 'lt_list';

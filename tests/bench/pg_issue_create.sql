@@ -24,25 +24,23 @@ prepare lt_insert as
             case when $9::float8 is null then null
                  else st_setsrid(st_makepoint($10, $9), 4326)::geography end,
             $11::text[], $12, $13, $14, $15,
-            to_timestamp($16::float8 / 1e6), to_timestamp($17::float8 / 1e6),
-            $18, $19::bigint[],
-            to_timestamp($20::float8 / 1e6), to_timestamp($21::float8 / 1e6),
-            to_timestamp($22::float8 / 1e6), $23, $24::text[],
-            to_timestamp($17::float8 / 1e6))
+            $16::timestamptz, $17::timestamptz, $18, $19::bigint[],
+            $20::timestamptz, $21::timestamptz, $22::timestamptz, $23, $24::text[],
+            $17::timestamptz)
         returning *)
-    select i.id, i.client_id::text, i.inspection_id, i.site_id, i.subdistrict_id, i.site_kind, i.category, i.severity, i.description, st_y(i.location::geometry), st_x(i.location::geometry), array_to_string(i.photo_ids, ','), i.source, i.status, i.fixed_on_spot, i.reported_by, (extract(epoch from i.reported_at) * 1000000)::bigint, (extract(epoch from i.received_at) * 1000000)::bigint, i.rejection_kind, i.rejection_reason, i.duplicate_of, i.lead_unit_id, array_to_string(i.co_unit_ids, ','), (extract(epoch from i.assigned_at) * 1000000)::bigint, (extract(epoch from i.due_at) * 1000000)::bigint, (extract(epoch from i.submitted_at) * 1000000)::bigint, i.rectification, array_to_string(i.rectification_photo_ids, ','), (extract(epoch from i.closed_at) * 1000000)::bigint, i.return_count, i.escalation_level, i.version, (extract(epoch from i.updated_at) * 1000000)::bigint, i.verification_comment, array_to_string(i.verification_photo_ids, ',') from i;
+    select i.id, i.client_id::text as client_id, i.inspection_id, i.site_id, i.subdistrict_id, i.site_kind, i.category, i.severity, i.description, st_y(i.location::geometry) as lat, st_x(i.location::geometry) as lon, array_to_string(i.photo_ids, ',') as photo_ids, i.source, i.status, i.fixed_on_spot, i.reported_by, i.reported_at, i.received_at, i.rejection_kind, i.rejection_reason, i.duplicate_of, i.lead_unit_id, array_to_string(i.co_unit_ids, ',') as co_unit_ids, i.assigned_at, i.due_at, i.submitted_at, i.rectification, array_to_string(i.rectification_photo_ids, ',') as rectification_photo_ids, i.closed_at, i.return_count, i.escalation_level, i.version, i.updated_at, i.verification_comment, array_to_string(i.verification_photo_ids, ',') as verification_photo_ids from i;
 prepare lt_snapshot as select issue_snapshot(i)::text from issues i where i.id = $1;
 prepare lt_append as
     insert into issue_events (issue_id, at, actor_id, actor_role, actor_unit_id, request_id,
                               action, before, after)
-    values ($1, to_timestamp($2::float8 / 1e6), $3, $4, $5, $6, $7, $8::jsonb, $9::jsonb);
+    values ($1, $2::timestamptz, $3, $4, $5, $6, $7, $8::jsonb, $9::jsonb);
 \set prepared 1
 \endif
 begin;
 execute lt_find_site(:site) \gset
-execute lt_insert(gen_random_uuid(), null, :site, :subdistrict_id, ':kind', (array['fume_direct_emission', 'purifier_not_running', 'open_air_bbq', 'dust_uncovered', 'no_dust_suppression', 'muddy_vehicles', 'muck_truck_uncovered', 'open_burning', 'emission_exceeded', 'fugitive_emission', 'shop_front_duty', 'garbage_accumulation', 'other'])[:cat], :sev, '压测：现场发现问题，已拍照取证', :lat, :lon, '{}', 'patrol', 'reported', false, :user, (extract(epoch from clock_timestamp()) * 1000000)::bigint, (extract(epoch from clock_timestamp()) * 1000000)::bigint, null, '{}', null, null, null, null, '{}') \gset new_
+execute lt_insert(gen_random_uuid(), null, :site, :subdistrict_id, ':kind', (array['fume_direct_emission', 'purifier_not_running', 'open_air_bbq', 'dust_uncovered', 'no_dust_suppression', 'muddy_vehicles', 'muck_truck_uncovered', 'open_burning', 'emission_exceeded', 'fugitive_emission', 'shop_front_duty', 'garbage_accumulation', 'other'])[:cat], :sev, '压测：现场发现问题，已拍照取证', :lat, :lon, '{}', 'patrol', 'reported', false, :user, clock_timestamp(), clock_timestamp(), null, '{}', null, null, null, null, '{}') \gset new_
 \if :audit
 execute lt_snapshot(:new_id) \gset
-execute lt_append(:new_id, (extract(epoch from clock_timestamp()) * 1000000)::bigint, :user, 'inspector', :unit, 'pgbench', 'report', null, ':issue_snapshot');
+execute lt_append(:new_id, clock_timestamp(), :user, 'inspector', :unit, 'pgbench', 'report', null, ':issue_snapshot');
 \endif
 commit;

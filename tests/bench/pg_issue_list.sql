@@ -7,7 +7,7 @@
 \set k random(1, :nunits)
 \if :prepared = 0
 prepare lt_list as
-    select i.id, i.client_id::text, i.inspection_id, i.site_id, i.subdistrict_id, i.site_kind, i.category, i.severity, i.description, st_y(i.location::geometry), st_x(i.location::geometry), array_to_string(i.photo_ids, ','), i.source, i.status, i.fixed_on_spot, i.reported_by, (extract(epoch from i.reported_at) * 1000000)::bigint, (extract(epoch from i.received_at) * 1000000)::bigint, i.rejection_kind, i.rejection_reason, i.duplicate_of, i.lead_unit_id, array_to_string(i.co_unit_ids, ','), (extract(epoch from i.assigned_at) * 1000000)::bigint, (extract(epoch from i.due_at) * 1000000)::bigint, (extract(epoch from i.submitted_at) * 1000000)::bigint, i.rectification, array_to_string(i.rectification_photo_ids, ','), (extract(epoch from i.closed_at) * 1000000)::bigint, i.return_count, i.escalation_level, i.version, (extract(epoch from i.updated_at) * 1000000)::bigint, i.verification_comment, array_to_string(i.verification_photo_ids, ',')
+    select i.id, i.client_id::text as client_id, i.inspection_id, i.site_id, i.subdistrict_id, i.site_kind, i.category, i.severity, i.description, st_y(i.location::geometry) as lat, st_x(i.location::geometry) as lon, array_to_string(i.photo_ids, ',') as photo_ids, i.source, i.status, i.fixed_on_spot, i.reported_by, i.reported_at, i.received_at, i.rejection_kind, i.rejection_reason, i.duplicate_of, i.lead_unit_id, array_to_string(i.co_unit_ids, ',') as co_unit_ids, i.assigned_at, i.due_at, i.submitted_at, i.rectification, array_to_string(i.rectification_photo_ids, ',') as rectification_photo_ids, i.closed_at, i.return_count, i.escalation_level, i.version, i.updated_at, i.verification_comment, array_to_string(i.verification_photo_ids, ',') as verification_photo_ids
     from issues i
     where ($1::text is null or i.status = $1)
       and ($2::bigint is null or i.lead_unit_id = $2 or $2 = any (i.co_unit_ids))
@@ -15,9 +15,9 @@ prepare lt_list as
       and ($4::bigint is null or i.subdistrict_id = $4)
       and ($5::text is null or i.category = $5)
       and ($6::smallint is null or i.severity = $6)
-      and ($7::boolean is null or $7 = (i.status = 'assigned' and i.due_at < to_timestamp($13::float8 / 1e6)))
-      and ($8::bigint is null or i.reported_at >= to_timestamp($8::float8 / 1e6))
-      and ($9::bigint is null or i.reported_at < to_timestamp($9::float8 / 1e6))
+      and ($7::boolean is null or $7 = is_overdue(i.status, i.due_at, $13::timestamptz))
+      and ($8::timestamptz is null or i.reported_at >= $8)
+      and ($9::timestamptz is null or i.reported_at < $9)
       and ($10::bigint is null or i.reported_by = $10 or i.subdistrict_id = $11)
       and ($12::bigint is null or i.lead_unit_id = $12 or $12 = any (i.co_unit_ids))
       and ($14::bigint is null or i.id < $14)
@@ -25,4 +25,4 @@ prepare lt_list as
     limit $15;
 \set prepared 1
 \endif
-execute lt_list(':status', (':units'::bigint[])[:k], null, null, null, null, null, null, null, null, null, :scope_unit, (extract(epoch from clock_timestamp()) * 1000000)::bigint, null, 51);
+execute lt_list(':status', (':units'::bigint[])[:k], null, null, null, null, null, null, null, null, null, :scope_unit, clock_timestamp(), null, 51);

@@ -8,14 +8,12 @@
 with p as (select st_setsrid(st_makepoint(:lon, :lat), 4326)::geography as g)
 select
     s.id, s.kind, s.name, s.address,
-    st_y(s.location::geometry), st_x(s.location::geometry),
+    st_y(s.location::geometry) as lat, st_x(s.location::geometry) as lon,
     s.subdistrict_id,
-    coalesce(s.responsible_party ->> 'name', ''),
-    coalesce(s.responsible_party ->> 'contact_name', ''),
-    coalesce(s.responsible_party ->> 'phone', ''),
-    s.attributes::text, s.status, s.version,
-    (extract(epoch from s.created_at) * 1000000)::bigint,
-    (extract(epoch from s.updated_at) * 1000000)::bigint, st_distance(s.location, p.g)
+    coalesce(s.responsible_party ->> 'name', '') as party_name,
+    coalesce(s.responsible_party ->> 'contact_name', '') as party_contact_name,
+    coalesce(s.responsible_party ->> 'phone', '') as party_phone,
+    s.attributes::text as attributes, s.status, s.version, s.created_at, s.updated_at, st_distance(s.location, p.g) as distance_m
 from sites s, p
 where st_dwithin(s.location, p.g, 500)
   and (null::text is null or s.kind = null::text)

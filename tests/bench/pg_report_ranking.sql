@@ -4,9 +4,9 @@
 -- public), Escalations, Units.
 -- PREPAREd once per client as the service prepares them, EXECUTEd with the values it binds:
 -- the days F and T, as_of = min(end of T, now) and the window's start and end (district
--- midnights) in µs. reports_bench.sh checks the texts against the running service's.
+-- midnights) as timestamptz. reports_bench.sh checks the texts against the running service's.
 -- pgbench -n -M simple -D prepared=0 -D nperiods=N -D froms='{…}' -D tos='{…}' -D asofs='{…}'
---         -D starts='{µs,…}' -D ends='{µs,…}'
+--         -D starts='{2025-01-01T00:00:00+08:00,…}' -D ends='{…}'
 \set k random(1, :nperiods)
 \if :prepared = 0
 prepare lt_aggregates_unit as
@@ -18,13 +18,13 @@ select unit_id::text,
 prepare lt_overdue_unit as
 select a.lead_unit_id::text, count(*)
         from issue_assignments a
-        where tstzrange(a.due_at, greatest(a.due_at, coalesce(a.submitted_at, a.ended_at, 'infinity')), '()') @> to_timestamp($1::float8 / 1e6)
-          and ($2::bigint is null or a.lead_unit_id = $2)
-          and to_timestamp($3::float8 / 1e6) <= to_timestamp($1::float8 / 1e6)
+        where tstzrange(a.due_at, greatest(a.due_at, coalesce(a.submitted_at, a.ended_at, 'infinity')), '()') @> $1::timestamptz
+          and ($2::bigint is null)
+          and $3::timestamptz <= $1::timestamptz
         group by 1;
 prepare lt_escalations as
     select unit_id, level, count(*) from escalations
-    where raised_at >= to_timestamp($1::float8 / 1e6) and raised_at < to_timestamp($2::float8 / 1e6)
+    where raised_at >= $1::timestamptz and raised_at < $2::timestamptz
     group by unit_id, level;
 prepare lt_units as
     select id, name, kind from units where kind = any ($1::text[])
@@ -33,7 +33,7 @@ prepare lt_units as
 \endif
 begin;
 execute lt_aggregates_unit((':froms'::date[])[:k], (':tos'::date[])[:k]);
-execute lt_overdue_unit((':asofs'::bigint[])[:k], null, (':starts'::bigint[])[:k]);
-execute lt_escalations((':starts'::bigint[])[:k], (':ends'::bigint[])[:k]);
+execute lt_overdue_unit((':asofs'::timestamptz[])[:k], null, (':starts'::timestamptz[])[:k]);
+execute lt_escalations((':starts'::timestamptz[])[:k], (':ends'::timestamptz[])[:k]);
 execute lt_units('{subdistrict,park}');
 commit;

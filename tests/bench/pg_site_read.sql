@@ -5,15 +5,12 @@
 \set id random(1, :maxid)
 select
     s.id, s.kind, s.name, s.address,
-    st_y(s.location::geometry), st_x(s.location::geometry),
+    st_y(s.location::geometry) as lat, st_x(s.location::geometry) as lon,
     s.subdistrict_id,
-    coalesce(s.responsible_party ->> 'name', ''),
-    coalesce(s.responsible_party ->> 'contact_name', ''),
-    coalesce(s.responsible_party ->> 'phone', ''),
-    s.attributes::text, s.status, s.version,
-    (extract(epoch from s.created_at) * 1000000)::bigint,
-    (extract(epoch from s.updated_at) * 1000000)::bigint, null::float8 from sites s where s.id = :id;
+    coalesce(s.responsible_party ->> 'name', '') as party_name,
+    coalesce(s.responsible_party ->> 'contact_name', '') as party_contact_name,
+    coalesce(s.responsible_party ->> 'phone', '') as party_phone,
+    s.attributes::text as attributes, s.status, s.version, s.created_at, s.updated_at, null::float8 as distance_m from sites s where s.id = :id;
 select (select count(*) from issues i
         where i.site_id = :id and i.status not in ('closed', 'rejected')),
-       (select (extract(epoch from max(started_at)) * 1000000)::bigint
-        from inspections where site_id = :id);
+       (select max(started_at) from inspections where site_id = :id);

@@ -32,15 +32,16 @@
 #                 (huanweiban: every unit) — pg_report_summary.sql;
 #        year     the same for a 12-month window;
 #        ranking  GET /api/v1/reports/ranking?from&to, a month — pg_report_ranking.sql;
-#        handler  the month's summary as the handler of 焦西街道 (jiaoxi: the scope filter,
-#                 its own statement text, `and unit_id = $3`) — pg_report_summary.sql with
-#                 scoped=1 and scope_unit;
+#        handler  the month's summary as the handler of 焦西街道 (jiaoxi: its figures from
+#                 the ledger, report_facts() over the issues its unit leads or co-handles, and
+#                 its overdue count through the same visibility predicate) —
+#                 pg_report_summary.sql with scoped=1 and scope_unit;
 #      pgbench also reports its average per statement (-r): where the database time goes;
 #   5. the dashboard's trend (summary?group_by=day for the 30 days to today) and its map
 #      (GET /api/v1/reports/map), one client: the first request and the median of the next
 #      BENCH_SINGLE [5];
-#   6. EXPLAIN (ANALYZE, BUFFERS) of the month's aggregate, the year's aggregate and the
-#      overdue-at-end count for a month in the middle of the data, as custom plans (the first
+#   6. EXPLAIN (ANALYZE, BUFFERS) of the month's aggregate, the year's aggregate, the
+#      overdue-at-end count and the handler's facts for a month in the middle of the data, as custom plans (the first
 #      five executions of a prepared statement) and generic ones (what a connection may switch
 #      to from the sixth on), serial as the service's connections plan;
 #   7. prints the tables with ratios (aim: month summary p99 < 50 ms). Before every run the
@@ -203,7 +204,8 @@ counts=$(psql_ -tA -F ' ' -c "
          (select count(*) from escalations)")
 
 # 2. Periods -----------------------------------------------------------------------------------
-# One line per period: from to as_of start end (µs since the epoch; as the service computes them).
+# One line per period: from to as_of start end (timestamptz in ISO 8601, no spaces; as the
+# service computes and binds them).
 periods_sql="
   with b as (
     select date_trunc('month', min(reported_at) at time zone :'zone') + interval '1 month' as m0,
@@ -216,9 +218,9 @@ periods_sql="
     select 'year', m::date, (m + interval '12 months' - interval '1 day')::date
     from b, generate_series(b.m0, b.m1 - interval '11 months', interval '1 month') m)
   select kind, f, t,
-         (extract(epoch from least((t + 1)::timestamp at time zone :'zone', now())) * 1000000)::bigint,
-         (extract(epoch from f::timestamp at time zone :'zone') * 1000000)::bigint,
-         (extract(epoch from (t + 1)::timestamp at time zone :'zone') * 1000000)::bigint
+         to_json(least((t + 1)::timestamp at time zone :'zone', now())) #>> '{}',
+         to_json(f::timestamp at time zone :'zone') #>> '{}',
+         to_json((t + 1)::timestamp at time zone :'zone') #>> '{}'
   from p order by kind, f"
 psql_ -tA -F ' ' -v zone="$zone" >"$work/periods.txt" <<<"$periods_sql"
 # wrk's list (from:to,…) and pgbench's arrays of one kind of period.
@@ -384,7 +386,8 @@ if has_part explain; then
   for mode in force_custom_plan force_generic_plan; do
     explain "$mode" lt_aggregates_unit "'$mid_from', '$mid_to'" >"$work/plan-month-$mode.txt"
     explain "$mode" lt_aggregates_unit "'$year_from', '$year_to'" >"$work/plan-year-$mode.txt"
-    explain "$mode" lt_overdue_unit "$mid_asof, null, $mid_start" >"$work/plan-overdue-$mode.txt"
+    explain "$mode" lt_overdue_unit "'$mid_asof', null, '$mid_start'" >"$work/plan-overdue-$mode.txt"
+    explain "$mode" lt_facts_unit "'$mid_from', '$mid_to', $handler_unit" >"$work/plan-handler-$mode.txt"
   done
 fi
 
@@ -458,9 +461,9 @@ fi
 if has_part explain; then
   echo
   echo "Plans (serial; office: no unit): the aggregate for $mid_from..$mid_to and for $year_from..$year_to,"
-  echo "the overdue-at-end count at the end of $mid_to"
+  echo "the overdue-at-end count at the end of $mid_to; the handler's (unit $handler_unit) facts for $mid_from..$mid_to"
   local f
-  for f in month year overdue; do
+  for f in month year overdue handler; do
     for mode in force_custom_plan force_generic_plan; do
       echo
       echo "--- $f, $mode"
