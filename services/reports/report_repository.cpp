@@ -84,16 +84,18 @@ std::string AggregateSql(GroupBy g) {
            " where day between $1::date and $2::date group by 1";
 }
 
-// A handler's figures are those of the issues it may see (lead or co-unit), counted from the
-// ledger by the aggregates' own definition, report_facts(): all of them in its unit's row.
+// A handler's figures are those of the issues it may see (lead or co-unit: VisibleTo, here
+// without its null branch since the unit is always bound, so the lead and co-unit indexes
+// serve it), counted from the ledger by the aggregates' own definition, report_facts(): all
+// of them in its unit's row.
 std::string VisibleFactsSql(GroupBy g) {
     const std::string key = g == GroupBy::kUnit  ? "$3::bigint::text"
                             : g == GroupBy::kDay ? "to_char(f.day, 'YYYY-MM-DD')"
                                                  : "f." + AggregateKey(g);
     return "select " + key + ", " + AggregateColumnList("sum(f.", ")") +
            " from issues i cross join lateral report_facts(i, (select time_zone from "
-           "district_settings)) f where $3::bigint is not null and " +
-           VisibleTo(3) + " and f.day between $1::date and $2::date group by 1";
+           "district_settings)) f where (i.lead_unit_id = $3 or $3 = any (i.co_unit_ids))"
+           " and f.day between $1::date and $2::date group by 1";
 }
 
 }  // namespace
